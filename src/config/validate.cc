@@ -1,0 +1,242 @@
+// Cross-reference and semantic checks that need the whole model.
+#include <map>
+#include <tuple>
+#include <set>
+
+#include "config/config.h"
+
+namespace vigil::config {
+namespace {
+
+using model::Config;
+using model::TrackRef;
+using model::VrrpInstanceConf;
+
+template <class T>
+std::set<std::string> Names(const std::vector<T>& v) {
+  std::set<std::string> s;
+  for (const auto& x : v) s.insert(x.name);
+  return s;
+}
+
+// The address family of an instance: that of its first VIP, else of its source/peer
+// addresses, else IPv4.
+base::Family FamilyOf(const VrrpInstanceConf& i) {
+  if (!i.vips.empty()) return i.vips[0].address.address.family();
+  if (i.unicast_src_ip) return i.unicast_src_ip->family();
+  if (i.mcast_src_ip) return i.mcast_src_ip->family();
+  if (!i.unicast_peers.empty()) return i.unicast_peers[0].address.family();
+  return base::Family::kIPv4;
+}
+
+struct Checker {
+  const Config& c;
+  const LoadOptions& opt;
+  base::Diagnostics& d;
+  std::set<std::string> scripts = Names(c.vrrp_scripts);
+  std::set<std::string> files = Names(c.track_files);
+  std::set<std::string> processes = Names(c.track_processes);
+  std::set<std::string> bfds = Names(c.bfd_instances);
+  std::set<std::string> instances = Names(c.vrrp_instances);
+
+  void Interface(const base::SourceLoc& loc, const std::string& name, const std::string& what) {
+    if (opt.interface_exists && !name.empty() && !opt.interface_exists(name)) {
+      d.Warn(loc, "interface " + name + " for " + what + " doesn't exist");
+    }
+  }
+
+  void TrackLists(const base::SourceLoc& loc, const std::string& owner,
+                  const model::TrackLists& t) {
+    auto check = [&](const std::vector<TrackRef>& refs, const std::set<std::string>& known,
+                     const char* kind) {
+      for (const auto& r : refs) {
+        if (!known.count(r.name)) {
+          d.Warn(loc, "(" + owner + ") " + kind + " " + r.name + " not found, ignoring");
+        }
+      }
+    };
+    check(t.scripts, scripts, "track script");
+    check(t.files, files, "track file");
+    check(t.processes, processes, "track process");
+    check(t.bfds, bfds, "track bfd");
+    for (const auto& r : t.interfaces) Interface(loc, r.name, "track_interface of " + owner);
+  }
+
+  void Instance(const VrrpInstanceConf& i) {
+    const std::string& n = i.name;
+    TrackLists(i.loc, n, i.track);
+    Interface(i.loc, i.interface, "vrrp_instance " + n);
+    base::Family fam = FamilyOf(i);
+    for (const auto& v : i.vips) {
+      if (v.address.address.family() != fam) {
+        d.Error(i.loc, "(" + n + ") address family of VIP " + v.address.ToString() +
+                           " must match the instance's");
+      }
+      if (!v.dev.empty()) Interface(i.loc, v.dev, "VIP " + v.address.ToString());
+    }
+    for (const auto& p : i.unicast_peers) {
+      if (p.address.family() != fam) {
+        d.Error(i.loc, "(" + n + ") unicast_peer " + p.address.ToString() +
+                           " is not of the instance's address family");
+      }
+    }
+    if (i.unicast_src_ip && i.unicast_src_ip->family() != fam) {
+      d.Error(i.loc, "(" + n + ") unicast_src_ip is not of the instance's address family");
+    }
+    if (fam == base::Family::kIPv6 && i.version == 2) {
+      d.Error(i.loc, "(" + n + ") VRRP version 2 cannot carry IPv6 addresses (RFC 3768); "
+                               "use version 3");
+    }
+    if (i.vips.empty() && !i.no_virtual_ipaddress) {
+      d.Warn(i.loc, "(" + n + ") no VIP specified; at least one is sensible");
+    }
+    using std::chrono::microseconds;
+    if (i.version == 2) {
+      if (i.advert_int.count() % 1'000'000 != 0 || i.advert_int < std::chrono::seconds(1) ||
+          i.advert_int > model::defaults::kMaxAdvertIntV2) {
+        d.Warn(i.loc, "(" + n + ") VRRPv2 advert_int " + base::FormatSeconds(i.advert_int) +
+                          "s must be a whole number of seconds in [1, 255]");
+      }
+    } else if (i.advert_int.count() % 10'000 != 0 || i.advert_int < microseconds(10'000) ||
+               i.advert_int > model::defaults::kMaxAdvertIntV3) {
+      d.Warn(i.loc, "(" + n + ") VRRPv3 advert_int " + base::FormatSeconds(i.advert_int) +
+                        "s must be in centiseconds within [0.01, 40.95]");
+    }
+    if (i.auth_type != model::AuthType::kNone && i.version == 3) {
+      d.Warn(i.loc, "(" + n + ") authentication is not supported with VRRPv3; ignored");
+    }
+  }
+
+  // RFC 5798 §5.2.3 / keepalived: one VRID per interface and family, unless the instances'
+  // adverts cannot meet (different multicast groups or disjoint unicast peers).
+  void VridUniqueness() {
+    std::map<std::tuple<std::string, int, base::Family>, const VrrpInstanceConf*> seen;
+    for (const auto& i : c.vrrp_instances) {
+      if (i.vrid == 0) continue;
+      auto key = std::make_tuple(i.interface, i.vrid, FamilyOf(i));
+      auto [it, fresh] = seen.emplace(key, &i);
+      if (fresh) continue;
+      const VrrpInstanceConf& o = *it->second;
+      if (i.mcast_dst_ip != o.mcast_dst_ip && i.unicast_peers.empty() && o.unicast_peers.empty()) {
+        continue;
+      }
+      bool overlap = i.unicast_peers.empty() != o.unicast_peers.empty();
+      if (!i.unicast_peers.empty() && !o.unicast_peers.empty()) {
+        for (const auto& a : i.unicast_peers) {
+          for (const auto& b : o.unicast_peers) overlap = overlap || a.address == b.address;
+        }
+      } else if (i.unicast_peers.empty() && o.unicast_peers.empty()) {
+        overlap = true;
+      }
+      if (overlap) {
+        d.Error(i.loc, o.name + " and " + i.name + " both use VRID " + std::to_string(i.vrid) +
+                           " with " + (FamilyOf(i) == base::Family::kIPv4 ? "IPv4" : "IPv6") +
+                           " on interface " + i.interface);
+      }
+    }
+  }
+
+  void SyncGroups() {
+    std::map<std::string, std::string> member_of;
+    for (const auto& g : c.sync_groups) {
+      TrackLists(g.loc, g.name, g.track);
+      for (const auto& m : g.members) {
+        if (!instances.count(m)) {
+          d.Error(g.loc, "vrrp_sync_group " + g.name + ": member " + m + " is not a vrrp_instance");
+          continue;
+        }
+        auto [it, fresh] = member_of.emplace(m, g.name);
+        if (!fresh) {
+          d.Error(g.loc, "vrrp_instance " + m + " is already in sync group " + it->second);
+        }
+      }
+      if (g.members.size() == 1) {
+        d.Note(g.loc, "vrrp_sync_group " + g.name + " has only one member");
+      }
+    }
+  }
+
+  void Lvs() {
+    std::set<std::string> groups = Names(c.vs_groups);
+    for (const auto& vs : c.virtual_servers) {
+      if (vs.key_kind == model::VsKeyKind::kGroup && !groups.count(vs.group)) {
+        d.Error(vs.loc, "virtual_server group " + vs.group + " is not defined");
+      }
+      for (const auto& rs : vs.real_servers) {
+        for (const auto& ch : rs.checkers) {
+          if (ch.kind == model::CheckerKind::kFile && !ch.track_file.empty() &&
+              !files.count(ch.track_file)) {
+            d.Warn(ch.loc, "FILE_CHECK track_file " + ch.track_file + " not found");
+          }
+          if (ch.kind == model::CheckerKind::kBfd && !ch.bfd_name.empty() &&
+              !bfds.count(ch.bfd_name)) {
+            d.Warn(ch.loc, "BFD_CHECK " + ch.bfd_name + " is not a bfd_instance");
+          }
+          if (!ch.common.bind_if.empty()) Interface(ch.loc, ch.common.bind_if, "bind_if");
+        }
+      }
+    }
+  }
+
+  void Duplicates() {
+    auto dup = [&](const auto& v, const char* what) {
+      std::set<std::string> s;
+      for (const auto& x : v) {
+        if (!x.name.empty() && !s.insert(x.name).second) {
+          d.Error(x.loc, std::string(what) + " " + x.name + " is defined twice");
+        }
+      }
+    };
+    dup(c.vrrp_instances, "vrrp_instance");
+    dup(c.vrrp_scripts, "vrrp_script");
+    dup(c.sync_groups, "vrrp_sync_group");
+    dup(c.track_files, "track_file");
+    dup(c.track_processes, "vrrp_track_process");
+    dup(c.bfd_instances, "bfd_instance");
+  }
+
+  void ScriptSecurity() {
+    if (c.HasScripts() && !c.global.enable_script_security) {
+      d.Add(base::Severity::kWarning, base::SourceLoc{},
+            "SECURITY VIOLATION - scripts are configured but enable_script_security is not set",
+            base::DiagKind::kScriptSecurity);
+    }
+  }
+};
+
+}  // namespace
+
+void Validate(const model::Config& config, const LoadOptions& options, base::Diagnostics& diags) {
+  Checker ch{config, options, diags};
+  ch.Duplicates();
+  for (const auto& i : config.vrrp_instances) ch.Instance(i);
+  ch.VridUniqueness();
+  ch.SyncGroups();
+  ch.Lvs();
+  ch.ScriptSecurity();
+}
+
+int ConfigTestExitCode(const base::Diagnostics& diags) {
+  if (diags.HasAtLeast(base::Severity::kFatal)) return 4;
+  bool errors = false;
+  for (const auto& d : diags.all()) {
+    if (d.severity >= base::Severity::kWarning && d.kind == base::DiagKind::kGeneral) {
+      errors = true;
+    }
+  }
+  if (errors) return 5;
+  if (diags.HasKind(base::DiagKind::kScriptSecurity)) return 6;
+  return 0;
+}
+
+LoadResult Load(const std::string& path, ports::FileSource& files, const LoadOptions& options) {
+  LoadResult r;
+  auto lines = Preprocess(path, files, options.preprocess, r.diags);
+  if (r.diags.HasAtLeast(base::Severity::kFatal)) return r;
+  auto tree = BuildTree(lines, r.diags);
+  r.config = Lower(tree, r.diags);
+  Validate(r.config, options, r.diags);
+  return r;
+}
+
+}  // namespace vigil::config

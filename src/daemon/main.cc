@@ -1,0 +1,111 @@
+// vigild: the composition root. For now it reads and checks the configuration (keepalived's
+// -t and -d); the VRRP and checker engines arrive with their issues.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "config/config.h"
+#include "daemon/cmdline.h"
+#include "os/linux/logging.h"
+#include "os/linux/real_file_source.h"
+
+namespace {
+
+using vigil::daemon::CommandLine;
+
+int Run(const CommandLine& cmd) {
+  vigil::os::LogOptions log;
+  log.console = cmd.log_console;
+  log.detail = cmd.log_detail;
+  log.syslog = !cmd.no_syslog && !cmd.config_test;
+  log.file = cmd.log_file;
+  log.flush_file = cmd.flush_log_file;
+  if (!cmd.log_facility.empty()) {
+    auto f = vigil::os::ParseFacility(cmd.log_facility);
+    if (!f) {
+      std::fprintf(stderr, "vigild: invalid log facility '%s'\n", cmd.log_facility.c_str());
+      return 1;
+    }
+    log.facility = *f;
+  }
+  vigil::os::SetupLogging(log);
+
+  vigil::os::RealFileSource files;
+  vigil::config::LoadOptions opts;
+  opts.preprocess.config_id = cmd.config_id.value_or(vigil::os::ShortHostname());
+  opts.interface_exists = vigil::os::InterfaceExists;
+  auto result = vigil::config::Load(cmd.config_file, files, opts);
+  if (cmd.all_config) {
+    // -e: a missing or unreadable included file is an error, not a note.
+    vigil::base::Diagnostics strict;
+    for (const auto& d : result.diags.all()) {
+      auto copy = d;
+      if (copy.severity == vigil::base::Severity::kNote &&
+          copy.message.find("include") != std::string::npos &&
+          (copy.message.find("matched no file") != std::string::npos ||
+           copy.message.find("cannot read") != std::string::npos)) {
+        copy.severity = vigil::base::Severity::kError;
+      }
+      strict.Add(copy.severity, copy.loc, copy.message, copy.kind);
+    }
+    result.diags = std::move(strict);
+  }
+
+  if (cmd.config_test) {
+    std::ofstream logfile;
+    if (!cmd.config_test_log.empty()) logfile.open(cmd.config_test_log, std::ios::app);
+    std::ostream& os = logfile.is_open() ? static_cast<std::ostream&>(logfile) : std::cerr;
+    for (const auto& d : result.diags.all()) {
+      if (d.severity == vigil::base::Severity::kNote && !cmd.log_detail) continue;
+      os << d.ToString() << "\n";
+    }
+    if (cmd.dump_conf) std::cout << vigil::config::Dump(result.config);
+    return vigil::config::ConfigTestExitCode(result.diags);
+  }
+
+  for (const auto& d : result.diags.all()) {
+    switch (d.severity) {
+      case vigil::base::Severity::kNote:
+        spdlog::debug("{}", d.ToString());
+        break;
+      case vigil::base::Severity::kWarning:
+        spdlog::warn("{}", d.ToString());
+        break;
+      default:
+        spdlog::error("{}", d.ToString());
+    }
+  }
+  if (cmd.dump_conf) std::cout << vigil::config::Dump(result.config);
+  if (result.diags.HasAtLeast(vigil::base::Severity::kFatal)) return 4;
+  spdlog::error("Vigil {}: the VRRP and checker engines are not part of this build yet; "
+                "only configuration checking (-t) and dumping (-d) are available",
+                "0.1.0");
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = vigil::daemon::ParseCommandLine(argc, argv);
+  if (parsed.exit_code >= 0) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code ? stderr : stdout);
+    return parsed.exit_code;
+  }
+  const CommandLine& cmd = parsed.cmd;
+  if (cmd.version) {
+    std::fputs(vigil::daemon::VersionText().c_str(), stderr);
+    return 0;
+  }
+  if (cmd.signum) {
+    auto n = vigil::daemon::SignalNumber(*cmd.signum);
+    if (!n) {
+      std::fprintf(stderr, "Unknown sigfunc %s\n", cmd.signum->c_str());
+      return 1;
+    }
+    std::printf("%d\n", *n);
+    return 0;
+  }
+  return Run(cmd);
+}
