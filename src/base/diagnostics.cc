@@ -27,7 +27,8 @@ const char* SeverityName(Severity s) {
 }
 
 std::string Diagnostic::ToString() const {
-  return loc.ToString() + ": " + SeverityName(severity) + ": " + message;
+  std::string where = loc.file ? loc.ToString() + ": " : "";
+  return where + SeverityName(severity) + ": " + message;
 }
 
 void Diagnostics::Add(Severity s, const SourceLoc& loc, std::string message, DiagKind kind) {

@@ -34,7 +34,20 @@ struct LoadResult {
 
 LoadResult Load(const std::string& path, ports::FileSource& files, const LoadOptions& options);
 
-// Lowers an already built tree (used by Load and by tests).
+// Lowers top-level statements one at a time (so that the tree of a large file is never held
+// whole), then applies what global_defs says about other blocks in Finish().
+class Lowerer {
+ public:
+  explicit Lowerer(base::Diagnostics& diags);
+  void Add(const Node& top_level);
+  model::Config Finish();
+
+ private:
+  base::Diagnostics& diags_;
+  model::Config cfg_;
+};
+
+// Lowers an already built tree (used by tests).
 model::Config Lower(const std::vector<Node>& tree, base::Diagnostics& diags);
 
 // Cross-reference and semantic checks on a lowered model.

@@ -4,18 +4,18 @@
 
 namespace vigil::config {
 
-model::Config Lower(const std::vector<Node>& tree, base::Diagnostics& diags) {
-  Ctx ctx{diags};
-  model::Config cfg;
-  // global_defs first wherever it appears: vrrp_version and default_interface feed instances.
-  for (const auto& n : tree) {
-    if (n.keyword() == "global_defs") LowerGlobalDefs(n, cfg.global, ctx);
-  }
-  for (const auto& n : tree) {
+Lowerer::Lowerer(base::Diagnostics& diags) : diags_(diags) {}
+
+void Lowerer::Add(const Node& n) {
+  Ctx ctx{diags_};
+  model::Config& cfg = cfg_;
+  base::Diagnostics& diags = diags_;
+  {
     const std::string& kw = n.keyword();
-    if (kw == "global_defs") continue;
-    if (kw == "vrrp_instance") {
-      cfg.vrrp_instances.push_back(LowerVrrpInstance(n, cfg.global, ctx));
+    if (kw == "global_defs") {
+      LowerGlobalDefs(n, cfg.global, ctx);
+    } else if (kw == "vrrp_instance") {
+      cfg.vrrp_instances.push_back(LowerVrrpInstance(n, ctx));
     } else if (kw == "vrrp_sync_group") {
       cfg.sync_groups.push_back(LowerSyncGroup(n, ctx));
     } else if (kw == "vrrp_script") {
@@ -56,7 +56,19 @@ model::Config Lower(const std::vector<Node>& tree, base::Diagnostics& diags) {
       diags.Warn(n.loc(), "unknown keyword '" + kw + "'; ignored");
     }
   }
-  return cfg;
+}
+
+model::Config Lowerer::Finish() {
+  // global_defs may come anywhere in the file; what it says about instances applies now.
+  Ctx ctx{diags_};
+  for (auto& i : cfg_.vrrp_instances) FinishVrrpInstance(i, cfg_.global, ctx);
+  return std::move(cfg_);
+}
+
+model::Config Lower(const std::vector<Node>& tree, base::Diagnostics& diags) {
+  Lowerer l(diags);
+  for (const auto& n : tree) l.Add(n);
+  return l.Finish();
 }
 
 }  // namespace vigil::config

@@ -14,7 +14,9 @@ void DumpGlobalDefs(const model::GlobalDefs& g, Printer& p);
 bool LowerTopLevelSimple(const Node& n, model::ExtraOptions& top, Ctx& ctx);
 
 // VRRP side.
-model::VrrpInstanceConf LowerVrrpInstance(const Node& n, const model::GlobalDefs& g, Ctx& ctx);
+model::VrrpInstanceConf LowerVrrpInstance(const Node& n, Ctx& ctx);
+// Applies global_defs (vrrp_version, default_interface) once the whole file is read.
+void FinishVrrpInstance(model::VrrpInstanceConf& c, const model::GlobalDefs& g, Ctx& ctx);
 void DumpVrrpInstance(const model::VrrpInstanceConf& c, Printer& p, bool mask);
 model::SyncGroupConf LowerSyncGroup(const Node& n, Ctx& ctx);
 void DumpSyncGroup(const model::SyncGroupConf& c, Printer& p);
@@ -33,7 +35,9 @@ void DumpBfdInstance(const model::BfdInstanceConf& c, Printer& p);
 void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bool is_static,
                        Ctx& ctx);
 void DumpAddressBlock(const char* kw, const std::vector<model::IpAddressConf>& v, Printer& p);
-void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rules, Ctx& ctx);
+// `track_needs_dev`: virtual routes are tracked, so a route without a device is reported.
+void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rules, Ctx& ctx,
+                     bool track_needs_dev = false);
 void DumpRouteBlock(const char* kw, const std::vector<model::RouteConf>& v, Printer& p);
 
 // LVS side.

@@ -335,6 +335,7 @@ void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bo
                        Ctx& ctx) {
   for (const auto& line : n.children) {
     model::IpAddressConf a;
+    model::IpAddressOptions o;
     const Word& first = line.words[0];
     auto pfx = base::Prefix::Parse(first.text);
     if (!pfx) {
@@ -342,6 +343,7 @@ void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bo
       continue;
     }
     a.address = *pfx;
+    a.loc = first.loc;
     bool ok = true;
     auto need = [&](size_t i) {
       if (i + 1 < line.words.size()) return true;
@@ -358,7 +360,7 @@ void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bo
           ctx.diags.Error(v.loc, "broadcast '" + v.text + "' is not an address, '+' or '-'");
           ok = false;
         }
-        a.broadcast = v.text;
+        o.broadcast = v.text;
       } else if (w == "dev") {
         if (need(i)) a.dev = line.words[++i].text;
       } else if (w == "scope") {
@@ -371,9 +373,9 @@ void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bo
           ctx.diags.Error(v.loc, "unknown scope '" + v.text + "'");
           ok = false;
         }
-        a.scope = v.text;
+        o.scope = v.text;
       } else if (w == "label") {
-        if (need(i)) a.label = line.words[++i].text;
+        if (need(i)) o.label = line.words[++i].text;
       } else if (w == "peer") {
         if (!need(i)) break;
         const Word& v = line.words[++i];
@@ -382,18 +384,18 @@ void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bo
           ctx.diags.Error(v.loc, "peer '" + v.text + "' is not an IP address");
           ok = false;
         } else {
-          a.peer = p->address;
+          o.peer = p->address;
         }
       } else if (w == "home") {
-        a.home = true;
+        o.home = true;
       } else if (w == "-nodad") {
-        a.nodad = true;
+        o.nodad = true;
       } else if (w == "mngtmpaddr") {
-        a.mngtmpaddr = true;
+        o.mngtmpaddr = true;
       } else if (w == "noprefixroute") {
-        a.noprefixroute = true;
+        o.noprefixroute = true;
       } else if (w == "autojoin") {
-        a.autojoin = true;
+        o.autojoin = true;
       } else if (w == "preferred_lft") {
         if (!need(i)) break;
         const Word& v = line.words[++i];
@@ -401,22 +403,24 @@ void LowerAddressBlock(const Node& n, std::vector<model::IpAddressConf>& out, bo
           ctx.diags.Error(v.loc, "preferred_lft '" + v.text + "' is not a number or 'forever'");
           ok = false;
         }
-        a.preferred_lft = v.text;
+        o.preferred_lft = v.text;
       } else if (w == "no_track" && !is_static) {
-        a.no_track = true;
+        o.no_track = true;
       } else if (w == "track_group" && is_static) {
-        if (need(i)) a.track_group = line.words[++i].text;
+        if (need(i)) o.track_group = line.words[++i].text;
       } else if (w == "use_vmac" && !is_static) {
-        a.use_vmac = "";
+        o.use_vmac = "";
         if (i + 1 < line.words.size() && !IsAddressOption(line.words[i + 1].text)) {
-          a.use_vmac = line.words[++i].text;
+          o.use_vmac = line.words[++i].text;
         }
       } else {
         ctx.diags.Error(line.words[i].loc, "unknown address option '" + w + "'");
         ok = false;
       }
     }
-    if (ok) out.push_back(std::move(a));
+    if (!ok) continue;
+    if (!(o == model::IpAddressOptions{})) a.opt.mut() = std::move(o);
+    out.push_back(std::move(a));
   }
 }
 
@@ -424,21 +428,22 @@ void DumpAddressBlock(const char* kw, const std::vector<model::IpAddressConf>& v
   if (v.empty()) return;
   p.Open(kw);
   for (const auto& a : v) {
+    const model::IpAddressOptions& o = a.opt.get();
     std::string s = a.address.ToString(false);
-    if (!a.broadcast.empty()) s += " brd " + a.broadcast;
+    if (!o.broadcast.empty()) s += " brd " + o.broadcast;
     if (!a.dev.empty()) s += " dev " + QuoteWord(a.dev);
-    if (!a.scope.empty()) s += " scope " + a.scope;
-    if (!a.label.empty()) s += " label " + QuoteWord(a.label);
-    if (a.peer) s += " peer " + a.peer->ToString();
-    if (a.home) s += " home";
-    if (a.nodad) s += " -nodad";
-    if (a.mngtmpaddr) s += " mngtmpaddr";
-    if (a.noprefixroute) s += " noprefixroute";
-    if (a.autojoin) s += " autojoin";
-    if (a.preferred_lft) s += " preferred_lft " + *a.preferred_lft;
-    if (a.no_track) s += " no_track";
-    if (!a.track_group.empty()) s += " track_group " + QuoteWord(a.track_group);
-    if (a.use_vmac) s += " use_vmac" + (a.use_vmac->empty() ? "" : " " + QuoteWord(*a.use_vmac));
+    if (!o.scope.empty()) s += " scope " + o.scope;
+    if (!o.label.empty()) s += " label " + QuoteWord(o.label);
+    if (o.peer) s += " peer " + o.peer->ToString();
+    if (o.home) s += " home";
+    if (o.nodad) s += " -nodad";
+    if (o.mngtmpaddr) s += " mngtmpaddr";
+    if (o.noprefixroute) s += " noprefixroute";
+    if (o.autojoin) s += " autojoin";
+    if (o.preferred_lft) s += " preferred_lft " + *o.preferred_lft;
+    if (o.no_track) s += " no_track";
+    if (!o.track_group.empty()) s += " track_group " + QuoteWord(o.track_group);
+    if (o.use_vmac) s += " use_vmac" + (o.use_vmac->empty() ? "" : " " + QuoteWord(*o.use_vmac));
     p.Line(s);
   }
   p.Close();
@@ -446,7 +451,8 @@ void DumpAddressBlock(const char* kw, const std::vector<model::IpAddressConf>& v
 
 // ---- routes and rules ----
 
-void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rules, Ctx& ctx) {
+void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rules, Ctx& ctx,
+                     bool track_needs_dev) {
   // Options whose next word must be an address or prefix.
   static const char* const kRouteAddr[] = {"src", "via", "gw", "or", "to"};
   static const char* const kRuleAddr[] = {"from", "to"};
@@ -492,6 +498,15 @@ void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rul
       } else if (!rules && !have_dest && (base::Prefix::Parse(w.text) || w.text == "default")) {
         have_dest = true;
       }
+    }
+    bool has_dev = false, no_track = false;
+    for (const auto& w : r.words) {
+      has_dev = has_dev || w == "dev" || w == "oif" || w == "iif";
+      no_track = no_track || w == "no_track";
+    }
+    if (ok && track_needs_dev && !rules && !has_dev && !no_track) {
+      ctx.diags.Warn(line.loc(), "cannot track route with no interface specified (add 'dev' "
+                                 "or 'no_track'); not tracking");
     }
     if (ok && !have_dest) {
       ctx.diags.Error(line.loc(), "route without a destination prefix");

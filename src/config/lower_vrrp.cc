@@ -10,9 +10,11 @@ namespace {
 
 // track_interface / track_script / ... value block: NAME [weight N [reverse|noreverse]].
 void LowerTrackList(const Node& n, std::vector<TrackRef>& out, int limit, Ctx& ctx) {
-  for (size_t i = 0; i < n.argc(); ++i) out.push_back(TrackRef{n.arg(i).text, {}, false});
+  for (size_t i = 0; i < n.argc(); ++i) {
+    out.push_back(TrackRef{n.arg(i).text, n.arg(i).loc, {}, false});
+  }
   for (const auto& line : n.children) {
-    TrackRef r{line.keyword(), {}, false};
+    TrackRef r{line.keyword(), line.loc(), {}, false};
     size_t i = 1;
     while (i < line.words.size()) {
       const Word& w = line.words[i];
@@ -39,6 +41,12 @@ void LowerTrackList(const Node& n, std::vector<TrackRef>& out, int limit, Ctx& c
         ctx.diags.Error(w.loc, "unexpected '" + w.text + "' after tracked name " + r.name);
         break;
       }
+    }
+    bool dup = false;
+    for (const auto& e : out) dup = dup || e.name == r.name;
+    if (dup) {
+      ctx.diags.Warn(line.loc(), "duplicate " + n.keyword() + " " + r.name + " - ignoring");
+      continue;
     }
     out.push_back(std::move(r));
   }
@@ -83,10 +91,12 @@ std::vector<Field<T>> NotifyFields(bool with_deleted) {
     return Field<T>{kw,
                     [m](T& o, const Node& n, Ctx& c) {
                       if (!NeedArgs(n, 1, c, "a script")) return;
-                      if (auto s = ArgScript(n, 0, c)) o.notify.*m = std::move(*s);
+                      if (auto s = ArgScript(n, 0, c)) o.notify.mut().*m = std::move(*s);
                     },
                     [m, kw](const T& o, Printer& p) {
-                      if (o.notify.*m) p.Line(std::string(kw) + " " + ScriptText(*(o.notify.*m)));
+                      if (o.notify.get().*m) {
+                        p.Line(std::string(kw) + " " + ScriptText(*(o.notify.get().*m)));
+                      }
                     },
                     {}};
   };
@@ -99,15 +109,15 @@ std::vector<Field<T>> NotifyFields(bool with_deleted) {
     v.push_back(Field<T>{"notify_deleted",
                          [](T& o, const Node& n, Ctx& c) {
                            if (n.argc() == 0) {
-                             o.notify.notify_deleted_flag = true;
+                             o.notify.mut().notify_deleted_flag = true;
                              return;
                            }
-                           if (auto s = ArgScript(n, 0, c)) o.notify.deleted = std::move(*s);
+                           if (auto s = ArgScript(n, 0, c)) o.notify.mut().deleted = std::move(*s);
                          },
                          [](const T& o, Printer& p) {
-                           if (o.notify.deleted) {
-                             p.Line("notify_deleted " + ScriptText(*o.notify.deleted));
-                           } else if (o.notify.notify_deleted_flag) {
+                           if (o.notify->deleted) {
+                             p.Line("notify_deleted " + ScriptText(*o.notify->deleted));
+                           } else if (o.notify->notify_deleted_flag) {
                              p.Line("notify_deleted");
                            }
                          },
@@ -139,8 +149,8 @@ void LowerAuthentication(I& o, const Node& n, Ctx& c) {
       if (!NeedArgs(ch, 1, c, "a password")) continue;
       std::string pass = ch.arg(0).text;
       if (pass.size() > model::defaults::kMaxAuthPassLength) {
-        c.diags.Note(ch.arg(0).loc, "auth_pass is longer than 8 characters; only the first 8 "
-                                    "are used (RFC 2338)");
+        c.diags.Warn(ch.arg(0).loc, "auth_pass is longer than 8 characters; truncated to the "
+                                    "first 8 (RFC 2338)");
         pass.resize(model::defaults::kMaxAuthPassLength);
       }
       o.auth_pass = pass;
@@ -218,7 +228,17 @@ const Schema<I>& InstanceSchema() {
            }
          },
          {}},
-        Word1<I>("interface", &I::interface),
+        {"interface",
+         [](I& o, const Node& n, Ctx& c) {
+           if (!NeedArgs(n, 1, c, "an interface name")) return;
+           o.interface = n.arg(0).text;
+           o.interface_loc = n.arg(0).loc;
+           ExtraArgs(n, 1, c);
+         },
+         [](const I& o, Printer& p) {
+           if (!o.interface.empty()) p.Line("interface " + QuoteWord(o.interface));
+         },
+         {}},
         Word1<I>("vrf", &I::vrf, "VRF binding is honoured by the VRRP engine (issue: VRRP core)"),
         Int<I>("virtual_router_id", &I::vrid, model::defaults::kMinVrid,
                model::defaults::kMaxVrid),
@@ -248,7 +268,21 @@ const Schema<I>& InstanceSchema() {
            if (o.version_set) p.Line("version " + std::to_string(o.version));
          },
          {}},
-        Seconds<I>("advert_int", &I::advert_int),
+        {"advert_int",
+         [](I& o, const Node& n, Ctx& c) {
+           if (!NeedArgs(n, 1, c)) return;
+           if (auto v = ArgSeconds(n, 0, c)) {
+             o.advert_int = *v;
+             o.advert_int_loc = n.arg(0).loc;
+           }
+           ExtraArgs(n, 1, c);
+         },
+         [](const I& o, Printer& p) {
+           if (o.advert_int != model::defaults::kAdvertInt) {
+             p.Line("advert_int " + Text(o.advert_int));
+           }
+         },
+         {}},
         Ip<I>("mcast_src_ip", &I::mcast_src_ip),
         Ip<I>("unicast_src_ip", &I::unicast_src_ip),
         Ip<I>("mcast_dst_ip", &I::mcast_dst_ip),
@@ -262,7 +296,7 @@ const Schema<I>& InstanceSchema() {
                                              "' is not an IP address");
                continue;
              }
-             model::UnicastPeer peer{*a, {}, {}};
+             model::UnicastPeer peer{*a, line.loc(), {}, {}};
              for (size_t i = 0; i < line.argc(); i += 2) {
                const auto& k = line.arg(i).text;
                if ((k != "min_ttl" && k != "max_ttl") || i + 1 >= line.argc()) {
@@ -322,7 +356,7 @@ const Schema<I>& InstanceSchema() {
                 "deprecated in keepalived; link state comes from rtnetlink in Vigil"),
         Bool<I>("v3_checksum_as_v2", &I::v3_checksum_as_v2),
         {"virtual_routes",
-         [](I& o, const Node& n, Ctx& c) { LowerRouteBlock(n, o.virtual_routes, false, c); },
+         [](I& o, const Node& n, Ctx& c) { LowerRouteBlock(n, o.virtual_routes, false, c, true); },
          [](const I& o, Printer& p) { DumpRouteBlock("virtual_routes", o.virtual_routes, p); },
          {}},
         {"virtual_rules",
@@ -424,22 +458,45 @@ const Schema<I>& InstanceSchema() {
 
 }  // namespace
 
-model::VrrpInstanceConf LowerVrrpInstance(const Node& n, const model::GlobalDefs& g, Ctx& ctx) {
+model::VrrpInstanceConf LowerVrrpInstance(const Node& n, Ctx& ctx) {
   I c;
   c.name = HeaderName(n, ctx);
   c.loc = n.loc();
-  c.version = g.vrrp_version;
   ParseChildren(c, n, InstanceSchema(), ctx);
   if (c.vrid == 0) {
     ctx.diags.Error(n.loc(), "vrrp_instance " + c.name + ": virtual_router_id is not set");
   }
-  if (c.interface.empty() && !g.default_interface.empty()) c.interface = g.default_interface;
-  // keepalived: an IPv6 instance without an explicit version runs VRRPv3.
-  if (!c.version_set && !c.vips.empty() && !c.vips[0].address.address.is_v4()) c.version = 3;
-  if (c.interface.empty()) {
-    ctx.diags.Error(n.loc(), "vrrp_instance " + c.name + ": no interface and no default_interface");
+  // keepalived: VIPs and unicast peers must share the instance's family (that of the first
+  // VIP); others are reported and ignored.
+  if (!c.vips.empty()) {
+    base::Family fam = c.vips[0].address.address.family();
+    std::erase_if(c.vips, [&](const model::IpAddressConf& a) {
+      if (a.address.address.family() == fam) return false;
+      ctx.diags.Error(a.loc, "(" + c.name + ") address family of VIP " + a.address.ToString() +
+                                 " must match the instance's; ignored (use "
+                                 "virtual_ipaddress_excluded for the other family)");
+      return true;
+    });
+    std::erase_if(c.unicast_peers, [&](const model::UnicastPeer& p) {
+      if (p.address.family() == fam) return false;
+      ctx.diags.Error(p.loc, "(" + c.name + ") unicast_peer " + p.address.ToString() +
+                                 " is not of the instance's address family; ignored");
+      return true;
+    });
   }
   return c;
+}
+
+void FinishVrrpInstance(model::VrrpInstanceConf& c, const model::GlobalDefs& g, Ctx& ctx) {
+  if (!c.version_set) {
+    c.version = g.vrrp_version;
+    // keepalived: an IPv6 instance without an explicit version runs VRRPv3.
+    if (!c.vips.empty() && !c.vips[0].address.address.is_v4()) c.version = 3;
+  }
+  if (c.interface.empty() && !g.default_interface.empty()) c.interface = g.default_interface;
+  if (c.interface.empty()) {
+    ctx.diags.Error(c.loc, "vrrp_instance " + c.name + ": no interface and no default_interface");
+  }
 }
 
 void DumpVrrpInstance(const model::VrrpInstanceConf& c, Printer& p, bool mask) {

@@ -47,19 +47,23 @@ struct FileFrame {
 
 class Runner {
  public:
-  Runner(ports::FileSource& files, const PreprocessOptions& opt, base::Diagnostics& diags)
-      : files_(files), opt_(opt), diags_(diags), rng_(opt.random_seed ? opt.random_seed : 1) {}
+  Runner(ports::FileSource& files, const PreprocessOptions& opt, base::Diagnostics& diags,
+         const LineSink& sink)
+      : files_(files),
+        opt_(opt),
+        diags_(diags),
+        sink_(sink),
+        rng_(opt.random_seed ? opt.random_seed : 1) {}
 
-  std::vector<LogicalLine> Run(const std::string& main_path) {
+  void Run(const std::string& main_path) {
     auto path = std::make_shared<const std::string>(main_path);
     std::string error;
     auto text = files_.Read(main_path, &error);
     if (!text) {
       diags_.Fatal(SourceLoc{path, 0, 0}, "cannot read configuration file: " + error);
-      return {};
+      return;
     }
     ProcessFile(path, *text);
-    return std::move(out_);
   }
 
  private:
@@ -178,13 +182,11 @@ class Runner {
       return true;
     }
     if (pattern[0] != '/') pattern = stack_.back().dir + "/" + pattern;
-    bool wildcard = pattern.find_first_of("*?[") != std::string::npos;
     auto matches = files_.Glob(pattern);
     if (matches.empty()) {
       std::string msg = "include '" + pattern + "' matched no file";
       // keepalived 2.2.7 rejects an includem that matches nothing, wildcard or not.
       bool strict = kind != ' ' && kind != 'r';
-      (void)wildcard;
       if (strict) {
         diags_.Error(loc, msg);
       } else {
@@ -226,7 +228,7 @@ class Runner {
   }
 
   void Emit(std::string text, const SourceLoc& loc) {
-    if (out_.size() >= opt_.max_logical_lines) {
+    if (emitted_ >= opt_.max_logical_lines) {
       if (!overflow_) {
         diags_.Fatal(loc, "configuration expands to more than " +
                               std::to_string(opt_.max_logical_lines) + " lines");
@@ -234,7 +236,8 @@ class Runner {
       overflow_ = true;
       return;
     }
-    out_.push_back(LogicalLine{std::move(text), loc});
+    ++emitted_;
+    sink_(LogicalLine{std::move(text), loc});
   }
 
   void ProcessLine(std::string text, SourceLoc loc, int depth) {
@@ -251,7 +254,7 @@ class Runner {
       if (!kept || kept->empty()) return;
       s = *kept;
     }
-    if (s[0] == '$' && TryDefine(s, loc)) return;
+    if (s[0] == '$' && TryDefine(s)) return;
     if (base::StartsWith(s, "~SEQ") || base::StartsWith(s, "~LST")) {
       ExpandRepeat(std::string(s), loc, depth);
       return;
@@ -286,14 +289,13 @@ class Runner {
     return std::string(n);
   }
 
-  bool TryDefine(std::string_view s, const SourceLoc& loc) {
+  bool TryDefine(std::string_view s) {
     size_t i = 1;
     if (i >= s.size() || !IsNameStart(s[i])) return false;
     while (i < s.size() && IsNameChar(s[i])) ++i;
     if (i >= s.size() || s[i] != '=') return false;
     std::string name(s.substr(1, i - 1));
     defs_[name] = Definition{false, std::string(base::Trim(s.substr(i + 1))), {}};
-    (void)loc;
     return true;
   }
 
@@ -512,18 +514,27 @@ class Runner {
   ports::FileSource& files_;
   const PreprocessOptions& opt_;
   base::Diagnostics& diags_;
+  const LineSink& sink_;
   uint64_t rng_;
   std::vector<FileFrame> stack_;
   std::map<std::string, Definition> defs_;
-  std::vector<LogicalLine> out_;
+  size_t emitted_ = 0;
   bool overflow_ = false;
 };
 
 }  // namespace
 
+void Preprocess(const std::string& main_path, ports::FileSource& files,
+                const PreprocessOptions& options, base::Diagnostics& diags, const LineSink& sink) {
+  Runner(files, options, diags, sink).Run(main_path);
+}
+
 std::vector<LogicalLine> Preprocess(const std::string& main_path, ports::FileSource& files,
                                     const PreprocessOptions& options, base::Diagnostics& diags) {
-  return Runner(files, options, diags).Run(main_path);
+  std::vector<LogicalLine> out;
+  Preprocess(main_path, files, options, diags,
+             [&out](LogicalLine&& l) { out.push_back(std::move(l)); });
+  return out;
 }
 
 }  // namespace vigil::config

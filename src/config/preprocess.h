@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,14 @@ struct PreprocessOptions {
   int max_expansion_depth = 64;
 };
 
-// Runs the preprocessor over `main_path`. A main file that cannot be read is a kFatal
+using LineSink = std::function<void(LogicalLine&&)>;
+
+// Runs the preprocessor over `main_path`, handing each logical line to `sink` as soon as it is
+// complete (so that a large file never exists as a whole list of lines).
+void Preprocess(const std::string& main_path, ports::FileSource& files,
+                const PreprocessOptions& options, base::Diagnostics& diags, const LineSink& sink);
+
+// Runs the preprocessor over `main_path` and returns all logical lines. A main file that cannot be read is a kFatal
 // diagnostic; everything else is reported and skipped.
 std::vector<LogicalLine> Preprocess(const std::string& main_path, ports::FileSource& files,
                                     const PreprocessOptions& options, base::Diagnostics& diags);

@@ -55,82 +55,107 @@ void Lex(const LogicalLine& line, std::vector<Token>& out, base::Diagnostics& di
 
 }  // namespace
 
-std::vector<Node> BuildTree(const std::vector<LogicalLine>& lines, base::Diagnostics& diags) {
-  struct Level {
-    std::vector<Node> nodes;
-    base::SourceLoc open;
-  };
-  std::vector<Level> stack(1);
-  std::vector<Node> owners;  // the statement that opened each nested level
-  // Whether the last node at the current level may still take a '{' from the next line.
-  bool last_can_open = false;
+TreeBuilder::TreeBuilder(base::Diagnostics& diags, NodeSink sink)
+    : diags_(diags), sink_(std::move(sink)) {}
+
+// A finished statement at the current level: top-level ones wait in pending_top_ (a '{' on
+// the next line may still claim them) and are handed on when the next one starts.
+void TreeBuilder::Complete(Node&& n) {
+  if (!levels_.empty()) {
+    levels_.back().push_back(std::move(n));
+    return;
+  }
+  if (pending_top_) sink_(std::move(*pending_top_));
+  pending_top_ = std::move(n);
+}
+
+void TreeBuilder::Feed(const LogicalLine& line) {
   std::vector<Token> toks;
-  for (const auto& line : lines) {
-    toks.clear();
-    Lex(line, toks, diags);
-    bool line_has_node = false;  // a statement started on this line is still open for words
-    for (auto& t : toks) {
-      auto& level = stack.back().nodes;
-      switch (t.kind) {
-        case TokKind::kWord:
-          if (line_has_node) {
-            level.back().words.push_back(std::move(t.word));
+  Lex(line, toks, diags_);
+  bool line_has_node = false;  // a statement started on this line is still open for words
+  auto current_last = [&]() -> Node* {
+    if (!levels_.empty()) return levels_.back().empty() ? nullptr : &levels_.back().back();
+    return pending_top_ ? &*pending_top_ : nullptr;
+  };
+  for (auto& t : toks) {
+    switch (t.kind) {
+      case TokKind::kWord:
+        if (line_has_node) {
+          current_last()->words.push_back(std::move(t.word));
+        } else {
+          Node n;
+          n.words.push_back(std::move(t.word));
+          Complete(std::move(n));
+          line_has_node = true;
+        }
+        last_can_open_ = false;
+        break;
+      case TokKind::kOpen: {
+        Node owner;
+        Node* last = current_last();
+        if ((line_has_node || last_can_open_) && last) {
+          owner = std::move(*last);
+          if (!levels_.empty()) {
+            levels_.back().pop_back();
           } else {
-            Node n;
-            n.words.push_back(std::move(t.word));
-            level.push_back(std::move(n));
-            line_has_node = true;
+            pending_top_.reset();
           }
-          last_can_open = false;
-          break;
-        case TokKind::kOpen: {
-          Node owner;
-          if (line_has_node || last_can_open) {
-            owner = std::move(level.back());
-            level.pop_back();
-          } else {
-            diags.Error(t.word.loc, "'{' without a keyword before it; block ignored");
-            owner.words.push_back(Word{"{", t.word.loc, false});
-          }
-          owner.has_block = true;
-          owner.block_loc = t.word.loc;
-          owners.push_back(std::move(owner));
-          stack.push_back(Level{{}, t.word.loc});
-          line_has_node = false;
-          last_can_open = false;
+        } else {
+          diags_.Error(t.word.loc, "'{' without a keyword before it; block ignored");
+          owner.words.push_back(Word{"{", t.word.loc, false});
+        }
+        owner.has_block = true;
+        owner.block_loc = t.word.loc;
+        owners_.push_back(std::move(owner));
+        levels_.emplace_back();
+        opens_.push_back(t.word.loc);
+        line_has_node = false;
+        last_can_open_ = false;
+        break;
+      }
+      case TokKind::kClose: {
+        line_has_node = false;
+        last_can_open_ = false;
+        if (levels_.empty()) {
+          diags_.Error(t.word.loc, "extra '}' with no block open; ignored");
           break;
         }
-        case TokKind::kClose:
-          line_has_node = false;
-          last_can_open = false;
-          if (stack.size() == 1) {
-            diags.Error(t.word.loc, "extra '}' with no block open; ignored");
-            break;
-          }
-          {
-            Node owner = std::move(owners.back());
-            owners.pop_back();
-            owner.children = std::move(stack.back().nodes);
-            stack.pop_back();
-            if (owner.keyword() != "{") stack.back().nodes.push_back(std::move(owner));
-          }
-          break;
+        Node owner = std::move(owners_.back());
+        owners_.pop_back();
+        owner.children = std::move(levels_.back());
+        levels_.pop_back();
+        opens_.pop_back();
+        if (owner.keyword() != "{") Complete(std::move(owner));
+        break;
       }
     }
-    // A statement that ended this line may still be followed by '{' on the next line.
-    last_can_open = line_has_node && !stack.back().nodes.empty() &&
-                    !stack.back().nodes.back().has_block;
   }
-  while (stack.size() > 1) {
-    diags.Error(stack.back().open, "missing '}': block '" + owners.back().keyword() +
-                                       "' opened here is never closed");
-    Node owner = std::move(owners.back());
-    owners.pop_back();
-    owner.children = std::move(stack.back().nodes);
-    stack.pop_back();
-    if (owner.keyword() != "{") stack.back().nodes.push_back(std::move(owner));
+  // A statement that ended this line may still be followed by '{' on the next line.
+  Node* last = current_last();
+  last_can_open_ = line_has_node && last && !last->has_block;
+}
+
+void TreeBuilder::Finish() {
+  while (!levels_.empty()) {
+    diags_.Error(opens_.back(), "missing '}': block '" + owners_.back().keyword() +
+                                    "' opened here is never closed");
+    Node owner = std::move(owners_.back());
+    owners_.pop_back();
+    owner.children = std::move(levels_.back());
+    levels_.pop_back();
+    opens_.pop_back();
+    if (owner.keyword() != "{") Complete(std::move(owner));
   }
-  return std::move(stack.front().nodes);
+  if (pending_top_) sink_(std::move(*pending_top_));
+  pending_top_.reset();
+}
+
+std::vector<Node> BuildTree(const std::vector<LogicalLine>& lines, base::Diagnostics& diags) {
+  std::vector<Node> out;
+  TreeBuilder b(diags, [&out](Node&& n) { out.push_back(std::move(n)); });
+  for (const auto& l : lines) b.Feed(l);
+  b.Finish();
+  return out;
 }
 
 }  // namespace vigil::config

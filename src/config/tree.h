@@ -5,6 +5,8 @@
 // word keeps its file, line and column so that later stages can point at the exact token.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,27 @@ struct Node {
   const base::SourceLoc& loc() const { return words[0].loc; }
   size_t argc() const { return words.size() - 1; }
   const Word& arg(size_t i) const { return words[i + 1]; }
+};
+
+// Builds the tree line by line and hands each completed top-level statement to a callback,
+// so that only one top-level block is held in memory at a time.
+class TreeBuilder {
+ public:
+  using NodeSink = std::function<void(Node&&)>;
+  TreeBuilder(base::Diagnostics& diags, NodeSink sink);
+  void Feed(const LogicalLine& line);
+  // Reports blocks left open and flushes what is pending.
+  void Finish();
+
+ private:
+  void Complete(Node&& n);
+  base::Diagnostics& diags_;
+  NodeSink sink_;
+  std::vector<std::vector<Node>> levels_;  // children being collected, one per open block
+  std::vector<Node> owners_;               // the statement that opened each open block
+  std::vector<base::SourceLoc> opens_;
+  bool last_can_open_ = false;
+  std::optional<Node> pending_top_;  // last top-level statement; may still take a '{'
 };
 
 // Splits logical lines into words and braces and builds the tree. Unterminated quotes,

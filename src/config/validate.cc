@@ -12,8 +12,8 @@ using model::Config;
 using model::TrackRef;
 using model::VrrpInstanceConf;
 
-template <class T>
-std::set<std::string> Names(const std::vector<T>& v) {
+template <class C>
+std::set<std::string> Names(const C& v) {
   std::set<std::string> s;
   for (const auto& x : v) s.insert(x.name);
   return s;
@@ -45,13 +45,13 @@ struct Checker {
     }
   }
 
-  void TrackLists(const base::SourceLoc& loc, const std::string& owner,
+  void TrackLists(const std::string& owner,
                   const model::TrackLists& t) {
     auto check = [&](const std::vector<TrackRef>& refs, const std::set<std::string>& known,
                      const char* kind) {
       for (const auto& r : refs) {
         if (!known.count(r.name)) {
-          d.Warn(loc, "(" + owner + ") " + kind + " " + r.name + " not found, ignoring");
+          d.Warn(r.loc, "(" + owner + ") " + kind + " " + r.name + " not found, ignoring");
         }
       }
     };
@@ -59,26 +59,32 @@ struct Checker {
     check(t.files, files, "track file");
     check(t.processes, processes, "track process");
     check(t.bfds, bfds, "track bfd");
-    for (const auto& r : t.interfaces) Interface(loc, r.name, "track_interface of " + owner);
+    for (const auto& r : t.interfaces) Interface(r.loc, r.name, "track_interface of " + owner);
+  }
+
+  const VrrpInstanceConf* FindInstance(const std::string& name) const {
+    for (const auto& i : c.vrrp_instances) {
+      if (i.name == name) return &i;
+    }
+    return nullptr;
+  }
+
+  static const base::SourceLoc& AdvertLoc(const VrrpInstanceConf& i) {
+    return i.advert_int_loc.file ? i.advert_int_loc : i.loc;
   }
 
   void Instance(const VrrpInstanceConf& i) {
     const std::string& n = i.name;
-    TrackLists(i.loc, n, i.track);
-    Interface(i.loc, i.interface, "vrrp_instance " + n);
+    TrackLists(n, i.track);
+    for (const auto& r : i.track.interfaces) {
+      if (r.name == i.interface) {
+        d.Warn(r.loc, "(" + n + ") ignoring track_interface " + r.name + " since own interface");
+      }
+    }
+    Interface(i.interface_loc, i.interface, "vrrp_instance " + n);
     base::Family fam = FamilyOf(i);
     for (const auto& v : i.vips) {
-      if (v.address.address.family() != fam) {
-        d.Error(i.loc, "(" + n + ") address family of VIP " + v.address.ToString() +
-                           " must match the instance's");
-      }
-      if (!v.dev.empty()) Interface(i.loc, v.dev, "VIP " + v.address.ToString());
-    }
-    for (const auto& p : i.unicast_peers) {
-      if (p.address.family() != fam) {
-        d.Error(i.loc, "(" + n + ") unicast_peer " + p.address.ToString() +
-                           " is not of the instance's address family");
-      }
+      if (!v.dev.empty()) Interface(v.loc, v.dev, "VIP " + v.address.ToString());
     }
     if (i.unicast_src_ip && i.unicast_src_ip->family() != fam) {
       d.Error(i.loc, "(" + n + ") unicast_src_ip is not of the instance's address family");
@@ -94,12 +100,12 @@ struct Checker {
     if (i.version == 2) {
       if (i.advert_int.count() % 1'000'000 != 0 || i.advert_int < std::chrono::seconds(1) ||
           i.advert_int > model::defaults::kMaxAdvertIntV2) {
-        d.Warn(i.loc, "(" + n + ") VRRPv2 advert_int " + base::FormatSeconds(i.advert_int) +
+        d.Warn(AdvertLoc(i), "(" + n + ") VRRPv2 advert_int " + base::FormatSeconds(i.advert_int) +
                           "s must be a whole number of seconds in [1, 255]");
       }
     } else if (i.advert_int.count() % 10'000 != 0 || i.advert_int < microseconds(10'000) ||
                i.advert_int > model::defaults::kMaxAdvertIntV3) {
-      d.Warn(i.loc, "(" + n + ") VRRPv3 advert_int " + base::FormatSeconds(i.advert_int) +
+      d.Warn(AdvertLoc(i), "(" + n + ") VRRPv3 advert_int " + base::FormatSeconds(i.advert_int) +
                         "s must be in centiseconds within [0.01, 40.95]");
     }
     if (i.auth_type != model::AuthType::kNone && i.version == 3) {
@@ -139,8 +145,19 @@ struct Checker {
   void SyncGroups() {
     std::map<std::string, std::string> member_of;
     for (const auto& g : c.sync_groups) {
-      TrackLists(g.loc, g.name, g.track);
+      TrackLists(g.name, g.track);
       for (const auto& m : g.members) {
+        if (const auto* inst = FindInstance(m)) {
+          for (const auto& t : g.track.interfaces) {
+            bool own = inst->interface == t.name && !inst->dont_track_primary;
+            bool listed = false;
+            for (const auto& r : inst->track.interfaces) listed = listed || r.name == t.name;
+            if (own || listed) {
+              d.Warn(g.loc, "(" + m + ") track_interface " + t.name +
+                                " is configured on the VRRP instance and on sync group " + g.name);
+            }
+          }
+        }
         if (!instances.count(m)) {
           d.Error(g.loc, "vrrp_sync_group " + g.name + ": member " + m + " is not a vrrp_instance");
           continue;
@@ -162,7 +179,25 @@ struct Checker {
       if (vs.key_kind == model::VsKeyKind::kGroup && !groups.count(vs.group)) {
         d.Error(vs.loc, "virtual_server group " + vs.group + " is not defined");
       }
+      bool fwmark = vs.key_kind == model::VsKeyKind::kFwmark;
+      if (vs.key_kind == model::VsKeyKind::kGroup) {
+        for (const auto& g : c.vs_groups) {
+          if (g.name != vs.group) continue;
+          for (const auto& e : g.entries) fwmark = fwmark || e.fwmark.has_value();
+        }
+      }
+      int64_t total_weight = 0;
+      for (const auto& rs : vs.real_servers) total_weight += rs.weight;
+      if (!vs.real_servers.empty() && vs.quorum > total_weight) {
+        d.Warn(vs.loc, "quorum " + std::to_string(vs.quorum) +
+                           " exceeds the total weight of the real servers (" +
+                           std::to_string(total_weight) + ")");
+      }
       for (const auto& rs : vs.real_servers) {
+        if (fwmark && rs.port) {
+          d.Warn(rs.loc, "fwmark virtual server: real server " + rs.address.ToString() +
+                             " has a port, which is ignored");
+        }
         for (const auto& ch : rs.checkers) {
           if (ch.kind == model::CheckerKind::kFile && !ch.track_file.empty() &&
               !files.count(ch.track_file)) {
@@ -231,10 +266,13 @@ int ConfigTestExitCode(const base::Diagnostics& diags) {
 
 LoadResult Load(const std::string& path, ports::FileSource& files, const LoadOptions& options) {
   LoadResult r;
-  auto lines = Preprocess(path, files, options.preprocess, r.diags);
+  Lowerer lowerer(r.diags);
+  TreeBuilder tree(r.diags, [&lowerer](Node&& n) { lowerer.Add(n); });
+  Preprocess(path, files, options.preprocess, r.diags,
+             [&tree](LogicalLine&& l) { tree.Feed(l); });
   if (r.diags.HasAtLeast(base::Severity::kFatal)) return r;
-  auto tree = BuildTree(lines, r.diags);
-  r.config = Lower(tree, r.diags);
+  tree.Finish();
+  r.config = lowerer.Finish();
   Validate(r.config, options, r.diags);
   return r;
 }

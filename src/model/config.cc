@@ -38,10 +38,10 @@ bool Config::HasScripts() const {
            n.master_rx_lower_pri;
   };
   for (const auto& i : vrrp_instances) {
-    if (has_notify(i.notify)) return true;
+    if (has_notify(i.notify.get())) return true;
   }
   for (const auto& g : sync_groups) {
-    if (has_notify(g.notify)) return true;
+    if (has_notify(g.notify.get())) return true;
   }
   for (const auto& vs : virtual_servers) {
     if (vs.quorum_up || vs.quorum_down) return true;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "base/ip.h"
 #include "base/source_loc.h"
 #include "base/strings.h"
+#include "model/boxed.h"
 #include "model/defaults.h"
 
 namespace vigil::model {
@@ -46,6 +48,7 @@ struct Script {
 // One entry of track_interface / track_script / track_file / track_process / track_bfd.
 struct TrackRef {
   std::string name;
+  Where loc;
   std::optional<int> weight;  // absent: use the tracked object's own weight (or FAULT)
   bool reverse = false;
   bool operator==(const TrackRef&) const = default;
@@ -56,11 +59,9 @@ struct TrackLists {
   bool operator==(const TrackLists&) const = default;
 };
 
-// One line of virtual_ipaddress / virtual_ipaddress_excluded / static_ipaddress.
-struct IpAddressConf {
-  Prefix address;
+// The less common options of an address line, boxed to keep IpAddressConf small.
+struct IpAddressOptions {
   std::string broadcast;  // an address, "+", "-" or empty
-  std::string dev;
   std::string scope;
   std::string label;
   std::optional<IpAddress> peer;
@@ -69,6 +70,15 @@ struct IpAddressConf {
   std::optional<std::string> use_vmac;       // VIP on a VMAC; value is the (optional) name
   bool home = false, nodad = false, mngtmpaddr = false, noprefixroute = false, autojoin = false;
   bool no_track = false;
+  bool operator==(const IpAddressOptions&) const = default;
+};
+
+// One line of virtual_ipaddress / virtual_ipaddress_excluded / static_ipaddress.
+struct IpAddressConf {
+  Prefix address;
+  Where loc;
+  std::string dev;
+  Boxed<IpAddressOptions> opt;
   bool operator==(const IpAddressConf&) const = default;
 };
 
@@ -81,6 +91,7 @@ struct RouteConf {
 
 struct UnicastPeer {
   IpAddress address;
+  Where loc;
   std::optional<int> min_ttl, max_ttl;
   bool operator==(const UnicastPeer&) const = default;
 };
@@ -109,6 +120,8 @@ struct VrrpInstanceConf {
   InitialState state = InitialState::kBackup;
   bool state_set = false;
   std::string interface;
+  Where interface_loc;
+  Where advert_int_loc;
   std::string vrf;
   int vrid = 0;  // 0 = not configured (an error)
   int priority = defaults::kPriority;
@@ -137,7 +150,7 @@ struct VrrpInstanceConf {
   bool nopreempt = false;
   std::optional<Duration> preempt_delay;
   std::optional<int> debug;
-  NotifyScripts notify;
+  Boxed<NotifyScripts> notify;
   std::optional<bool> smtp_alert, notify_priority_changes;
   std::string lvs_sync_daemon_interface;
   std::optional<Duration> garp_master_delay, garp_master_refresh, garp_lower_prio_delay;
@@ -163,7 +176,7 @@ struct SyncGroupConf {
   Where loc;
   std::vector<std::string> members;
   TrackLists track;
-  NotifyScripts notify;
+  Boxed<NotifyScripts> notify;
   std::optional<bool> smtp_alert, notify_priority_changes;
   bool global_tracking = false;
   bool sync_group_tracking_weight = false;
@@ -445,12 +458,13 @@ struct Config {
   std::vector<TrackFileConf> track_files;
   std::vector<TrackGroupConf> track_groups;
   std::vector<GarpGroupConf> garp_groups;
-  std::vector<VrrpInstanceConf> vrrp_instances;
+  // deque: no reallocation peaks while tens of thousands of blocks are read
+  std::deque<VrrpInstanceConf> vrrp_instances;
   std::vector<SyncGroupConf> sync_groups;
   std::vector<BfdInstanceConf> bfd_instances;
   std::optional<SslConf> ssl;
   std::vector<VirtualServerGroupConf> vs_groups;
-  std::vector<VirtualServerConf> virtual_servers;
+  std::deque<VirtualServerConf> virtual_servers;
   ExtraOptions interface_up_down_delays, linkbeat_interfaces;
 
   bool operator==(const Config&) const = default;

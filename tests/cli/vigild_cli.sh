@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# End-to-end checks of vigild's command line on real files: -v, --signum, -t exit codes
+# (including a missing file), -d output that parses back, -i conditionals, -g log file.
+set -u
+VIGILD=$1
+GOLDEN=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() {  # check DESCRIPTION EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then pass=$((pass + 1)); else echo "FAIL $1: expected [$2] got [$3]"; fail=$((fail + 1)); fi
+}
+
+first=$("$VIGILD" -v 2>&1 >/dev/null | head -1)
+check "-v first line on stderr" "v2.2.7" "$(echo "$first" | awk '{print $2}')"
+check "--signum=RELOAD" "1" "$("$VIGILD" --signum=RELOAD)"
+check "--signum=JSON" "$(keepalived --signum=JSON 2>/dev/null || echo 36)" "$("$VIGILD" --signum=JSON)"
+"$VIGILD" --signum=NOPE >/dev/null 2>&1; check "--signum unknown exits 1" 1 $?
+
+"$VIGILD" -t -f "$tmp/none.conf" 2>/dev/null; check "-t on a missing file exits 4" 4 $?
+cat >"$tmp/ok.conf" <<'CONF'
+@node1 $P=200
+@^node1 $P=100
+vrrp_instance VI_1 {
+    interface lo
+    virtual_router_id 1
+    priority $P
+    virtual_ipaddress {
+        192.0.2.1/24
+    }
+}
+CONF
+"$VIGILD" -t -f "$tmp/ok.conf" -i node1 2>/dev/null; check "-t on a good file exits 0" 0 $?
+check "-i selects @node1 lines" "priority 200" "$("$VIGILD" -t -d -i node1 -f "$tmp/ok.conf" 2>/dev/null | grep -o 'priority [0-9]*')"
+check "-i else @^node1 lines" "priority 100" "$("$VIGILD" -t -d -i other -f "$tmp/ok.conf" 2>/dev/null | grep -o 'priority [0-9]*')"
+
+# -d output is itself a configuration that gives the same dump.
+for conf in "$GOLDEN"/valid/*.conf; do
+  (cd "$(dirname "$conf")" && "$VIGILD" -t -d -i main -f "$conf" 2>/dev/null) >"$tmp/d1.conf"
+  "$VIGILD" -t -d -i main -f "$tmp/d1.conf" 2>/dev/null >"$tmp/d2.conf"
+  check "-d of $(basename "$conf") reparses to the same dump" "" "$(diff "$tmp/d1.conf" "$tmp/d2.conf")"
+done
+
+# Secrets are masked in -d.
+cat >"$tmp/secret.conf" <<'CONF'
+vrrp_instance VI_1 {
+    interface lo
+    virtual_router_id 1
+    authentication {
+        auth_type PASS
+        auth_pass hunter22
+    }
+    virtual_ipaddress {
+        192.0.2.1/24
+    }
+}
+CONF
+out=$("$VIGILD" -t -d -f "$tmp/secret.conf" 2>/dev/null)
+check "-d masks auth_pass" "0" "$(grep -c hunter22 <<<"$out")"
+
+# Logging to a file with -g (the daemon path logs diagnostics there).
+"$VIGILD" -G -g"$tmp/v.log" -f "$tmp/secret.conf" -n >/dev/null 2>&1
+check "-g writes the log file" "yes" "$([ -s "$tmp/v.log" ] && echo yes || echo no)"
+
+echo "vigild_cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

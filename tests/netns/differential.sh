@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Differential test: Debian's keepalived 2.2.7 and vigild must agree on accept/reject
+# (`-t` exit code zero or not) for every golden configuration. Configurations that use
+# keywords newer than 2.2.7 are listed below by name, and the test checks that keepalived
+# rejects them for exactly that reason while vigild accepts them.
+set -u
+VIGILD=$1
+GOLDEN=$2
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+netns_require_root
+command -v keepalived >/dev/null || { echo "FAIL: keepalived is not installed (scripts/install-deps.sh)"; exit 1; }
+trap netns_cleanup EXIT
+ns=vigil-diff-$$
+netns_make "$ns" eth0 eth1 eth2
+
+# file -> keywords keepalived 2.2.7 does not know (it reports "Unknown keyword" for each).
+declare -A NEWER=(
+  [44_newer_keywords.conf]="v3_checksum_as_v2 state_dump_file stats_dump_file json_dump_file json_version owner_ignore_adverts timer_expired_backup no_virtual_ipaddress auth_hmac sni_name"
+)
+
+pass=0 fail=0
+for kind in valid invalid; do
+  for conf in "$GOLDEN/$kind"/*.conf; do
+    name=$(basename "$conf")
+    ka_out=$(cd "$(dirname "$conf")" && ip netns exec "$ns" keepalived -t -l -n -i main -f "$conf" 2>&1)
+    ka=$?
+    vg_out=$(cd "$(dirname "$conf")" && ip netns exec "$ns" "$VIGILD" -t -i main -f "$conf" 2>&1)
+    vg=$?
+    ka_ok=$([ $ka -eq 0 ] && echo accept || echo reject)
+    vg_ok=$([ $vg -eq 0 ] && echo accept || echo reject)
+    if [ -n "${NEWER[$name]:-}" ]; then
+      missing=""
+      for kw in ${NEWER[$name]}; do
+        grep -q "Unknown keyword '$kw'" <<<"$ka_out" || missing="$missing $kw"
+      done
+      if [ "$ka_ok" = reject ] && [ "$vg_ok" = accept ] && [ -z "$missing" ]; then
+        echo "ok   $kind/$name: keepalived 2.2.7 lacks newer keywords: ${NEWER[$name]}"
+        pass=$((pass + 1))
+      else
+        echo "FAIL $kind/$name: expected keepalived to reject only for newer keywords (not seen:$missing); keepalived=$ka vigild=$vg"
+        fail=$((fail + 1))
+      fi
+      continue
+    fi
+    expected=$([ $kind = valid ] && echo accept || echo reject)
+    if [ "$ka_ok" = "$vg_ok" ] && [ "$vg_ok" = "$expected" ]; then
+      echo "ok   $kind/$name: both $vg_ok (keepalived=$ka vigild=$vg)"
+      pass=$((pass + 1))
+    else
+      echo "FAIL $kind/$name: keepalived=$ka ($ka_ok) vigild=$vg ($vg_ok), expected $expected"
+      echo "$ka_out" | head -5 | sed 's/^/     keepalived: /'
+      echo "$vg_out" | head -5 | sed 's/^/     vigild:     /'
+      fail=$((fail + 1))
+    fi
+  done
+done
+echo "differential: $pass passed, $fail failed"
+[ $fail -eq 0 ]
