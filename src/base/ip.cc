@@ -133,7 +133,8 @@ std::string IpAddress::ToString() const {
     return buf;
   }
   uint16_t w[8];
-  for (int k = 0; k < 8; ++k) w[k] = static_cast<uint16_t>((bytes_[2 * k] << 8) | bytes_[2 * k + 1]);
+  for (int k = 0; k < 8; ++k)
+    w[k] = static_cast<uint16_t>((bytes_[2 * k] << 8) | bytes_[2 * k + 1]);
   // RFC 5952: compress the longest run (>= 2) of zero words, the first one on a tie.
   int best = -1, best_len = 0;
   for (int k = 0; k < 8;) {

@@ -43,15 +43,16 @@ void Lowerer::Add(const Node& n) {
     } else if (kw == "SSL") {
       cfg.ssl = LowerSsl(n, ctx);
     } else if (kw == "interface_up_down_delays" || kw == "linkbeat_interfaces") {
-      auto& dst = kw == "linkbeat_interfaces" ? cfg.linkbeat_interfaces
-                                              : cfg.interface_up_down_delays;
+      auto& dst =
+          kw == "linkbeat_interfaces" ? cfg.linkbeat_interfaces : cfg.interface_up_down_delays;
       for (const auto& line : n.children) {
         std::vector<std::string> w;
         for (const auto& word : line.words) w.push_back(word.text);
         dst.push_back(std::move(w));
       }
-      diags.Note(n.loc(), "'" + kw + "' is accepted and stored; honoured by the VRRP engine "
-                                     "(issue: tracking)");
+      diags.Note(n.loc(), "'" + kw +
+                              "' is accepted and stored; honoured by the VRRP engine "
+                              "(issue: tracking)");
     } else if (!LowerTopLevelSimple(n, cfg.top_level, ctx)) {
       diags.Warn(n.loc(), "unknown keyword '" + kw + "'; ignored");
     }

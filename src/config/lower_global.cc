@@ -7,11 +7,13 @@ namespace {
 
 using GD = model::GlobalDefs;
 
-constexpr std::string_view kProc = "process scheduling/limits are applied by the supervisor "
-                                   "(issue: operations)";
+constexpr std::string_view kProc =
+    "process scheduling/limits are applied by the supervisor "
+    "(issue: operations)";
 constexpr std::string_view kSnmp = "SNMP is not implemented by Vigil; use the Prometheus metrics";
 constexpr std::string_view kDbus = "DBus is not implemented by Vigil; use the control socket";
-constexpr std::string_view kNl = "netlink buffer sizing is honoured by the OS layer (issue: VRRP core)";
+constexpr std::string_view kNl =
+    "netlink buffer sizing is honoured by the OS layer (issue: VRRP core)";
 constexpr std::string_view kLvs = "honoured by the checker/dataplane engine (issue: checkers)";
 constexpr std::string_view kVrrp = "honoured by the VRRP engine (issues: VRRP core, tracking)";
 constexpr std::string_view kOps = "honoured by the daemon (issue: operations)";
@@ -101,43 +103,96 @@ const Schema<GD>& GlobalSchema() {
       std::string_view kw, note;
     };
     static const RawRow kRaw[] = {
-        {"process_names", kOps}, {"lvs_process_name", kOps}, {"use_symlink_paths", kOps},
-        {"set_supplementary_groups", kOps}, {"max_auto_priority", kProc},
-        {"min_auto_priority_delay", kProc}, {"checker_log_all_failures", kLvs},
-        {"no_email_faults", kVrrp}, {"disable_local_igmp", kVrrp}, {"lvs_timeouts", kLvs},
-        {"lvs_flush", kLvs}, {"lvs_flush_on_stop", kLvs}, {"lvs_flush_onstop", kLvs},
-        {"lvs_sync_daemon", kLvs}, {"vrrp_min_garp", kVrrp}, {"vrrp_garp_extra_if", kVrrp},
-        {"vrrp_vmac_garp_intvl", kVrrp}, {"vrrp_iptables", "iptables is not supported; Vigil "
-                                                          "uses nftables (issue: strict mode)"},
+        {"process_names", kOps},
+        {"lvs_process_name", kOps},
+        {"use_symlink_paths", kOps},
+        {"set_supplementary_groups", kOps},
+        {"max_auto_priority", kProc},
+        {"min_auto_priority_delay", kProc},
+        {"checker_log_all_failures", kLvs},
+        {"no_email_faults", kVrrp},
+        {"disable_local_igmp", kVrrp},
+        {"lvs_timeouts", kLvs},
+        {"lvs_flush", kLvs},
+        {"lvs_flush_on_stop", kLvs},
+        {"lvs_flush_onstop", kLvs},
+        {"lvs_sync_daemon", kLvs},
+        {"vrrp_min_garp", kVrrp},
+        {"vrrp_garp_extra_if", kVrrp},
+        {"vrrp_vmac_garp_intvl", kVrrp},
+        {"vrrp_iptables",
+         "iptables is not supported; Vigil "
+         "uses nftables (issue: strict mode)"},
         {"vrrp_ipsets", "ipsets are not supported; Vigil uses nftables (issue: strict mode)"},
-        {"nftables_priority", kVrrp}, {"nftables_ifindex", kVrrp},
-        {"vrrp_priority", kProc}, {"vrrp_no_swap", kProc}, {"vrrp_rt_priority", kProc},
-        {"vrrp_cpu_affinity", kProc}, {"vrrp_rlimit_rttime", kProc}, {"vrrp_rlimit_rtime", kProc},
-        {"nftables_ipvs_priority", kLvs}, {"nftables_ipvs_start_fwmark", kLvs},
-        {"nftables_counters", kVrrp}, {"vrrp_notify_priority_changes", kVrrp},
-        {"fifo_write_vrrp_states_on_reload", kOps}, {"checker_priority", kProc},
-        {"checker_no_swap", kProc}, {"checker_rt_priority", kProc},
-        {"checker_cpu_affinity", kProc}, {"checker_rlimit_rttime", kProc},
-        {"checker_rlimit_rtime", kProc}, {"bfd_priority", kProc}, {"bfd_no_swap", kProc},
-        {"bfd_rt_priority", kProc}, {"bfd_cpu_affinity", kProc}, {"bfd_rlimit_rttime", kProc},
-        {"bfd_rlimit_rtime", kProc}, {"snmp_socket", kSnmp}, {"enable_traps", kSnmp},
-        {"enable_snmp_vrrp", kSnmp}, {"enable_snmp_keepalived", kSnmp}, {"enable_snmp_rfc", kSnmp},
-        {"enable_snmp_rfcv2", kSnmp}, {"enable_snmp_rfcv3", kSnmp}, {"enable_snmp_checker", kSnmp},
-        {"snmp_vs_stats_update_interval", kSnmp}, {"snmp_rs_stats_update_interval", kSnmp},
-        {"enable_dbus", kDbus}, {"dbus_service_name", kDbus}, {"dbus_no_interface_name", kDbus},
-        {"vrrp_netlink_cmd_rcv_bufs", kNl}, {"vrrp_netlink_cmd_rcv_bufs_force", kNl},
-        {"vrrp_netlink_monitor_rcv_bufs", kNl}, {"vrrp_netlink_monitor_rcv_bufs_force", kNl},
-        {"process_monitor_rcv_bufs", kNl}, {"process_monitor_rcv_bufs_force", kNl},
-        {"lvs_netlink_cmd_rcv_bufs", kNl}, {"lvs_netlink_cmd_rcv_bufs_force", kNl},
-        {"lvs_netlink_monitor_rcv_bufs", kNl}, {"lvs_netlink_monitor_rcv_bufs_force", kNl},
-        {"rs_init_notifies", kLvs}, {"no_checker_emails", kLvs}, {"vrrp_rx_bufs_policy", kNl},
-        {"vrrp_rx_bufs_multiplier", kNl}, {"vrrp_delay_after_boot", kVrrp},
-        {"log_unknown_vrids", kVrrp}, {"vrrp_owner_ignore_adverts", kVrrp},
-        {"vmac_prefix", kVrrp}, {"vmac_addr_prefix", kVrrp}, {"umask", kOps},
-        {"random_seed", kOps}, {"reload_check_config", kOps}, {"reload_time_file", kOps},
-        {"reload_repeat", kOps}, {"reload_file", kOps}, {"include_check", kOps},
-        {"config_save_dir", kOps}, {"tmp_config_directory", kOps}, {"data_use_instance", kOps},
-        {"iproute_usr_dir", kVrrp}, {"iproute_etc_dir", kVrrp},
+        {"nftables_priority", kVrrp},
+        {"nftables_ifindex", kVrrp},
+        {"vrrp_priority", kProc},
+        {"vrrp_no_swap", kProc},
+        {"vrrp_rt_priority", kProc},
+        {"vrrp_cpu_affinity", kProc},
+        {"vrrp_rlimit_rttime", kProc},
+        {"vrrp_rlimit_rtime", kProc},
+        {"nftables_ipvs_priority", kLvs},
+        {"nftables_ipvs_start_fwmark", kLvs},
+        {"nftables_counters", kVrrp},
+        {"vrrp_notify_priority_changes", kVrrp},
+        {"fifo_write_vrrp_states_on_reload", kOps},
+        {"checker_priority", kProc},
+        {"checker_no_swap", kProc},
+        {"checker_rt_priority", kProc},
+        {"checker_cpu_affinity", kProc},
+        {"checker_rlimit_rttime", kProc},
+        {"checker_rlimit_rtime", kProc},
+        {"bfd_priority", kProc},
+        {"bfd_no_swap", kProc},
+        {"bfd_rt_priority", kProc},
+        {"bfd_cpu_affinity", kProc},
+        {"bfd_rlimit_rttime", kProc},
+        {"bfd_rlimit_rtime", kProc},
+        {"snmp_socket", kSnmp},
+        {"enable_traps", kSnmp},
+        {"enable_snmp_vrrp", kSnmp},
+        {"enable_snmp_keepalived", kSnmp},
+        {"enable_snmp_rfc", kSnmp},
+        {"enable_snmp_rfcv2", kSnmp},
+        {"enable_snmp_rfcv3", kSnmp},
+        {"enable_snmp_checker", kSnmp},
+        {"snmp_vs_stats_update_interval", kSnmp},
+        {"snmp_rs_stats_update_interval", kSnmp},
+        {"enable_dbus", kDbus},
+        {"dbus_service_name", kDbus},
+        {"dbus_no_interface_name", kDbus},
+        {"vrrp_netlink_cmd_rcv_bufs", kNl},
+        {"vrrp_netlink_cmd_rcv_bufs_force", kNl},
+        {"vrrp_netlink_monitor_rcv_bufs", kNl},
+        {"vrrp_netlink_monitor_rcv_bufs_force", kNl},
+        {"process_monitor_rcv_bufs", kNl},
+        {"process_monitor_rcv_bufs_force", kNl},
+        {"lvs_netlink_cmd_rcv_bufs", kNl},
+        {"lvs_netlink_cmd_rcv_bufs_force", kNl},
+        {"lvs_netlink_monitor_rcv_bufs", kNl},
+        {"lvs_netlink_monitor_rcv_bufs_force", kNl},
+        {"rs_init_notifies", kLvs},
+        {"no_checker_emails", kLvs},
+        {"vrrp_rx_bufs_policy", kNl},
+        {"vrrp_rx_bufs_multiplier", kNl},
+        {"vrrp_delay_after_boot", kVrrp},
+        {"log_unknown_vrids", kVrrp},
+        {"vrrp_owner_ignore_adverts", kVrrp},
+        {"vmac_prefix", kVrrp},
+        {"vmac_addr_prefix", kVrrp},
+        {"umask", kOps},
+        {"random_seed", kOps},
+        {"reload_check_config", kOps},
+        {"reload_time_file", kOps},
+        {"reload_repeat", kOps},
+        {"reload_file", kOps},
+        {"include_check", kOps},
+        {"config_save_dir", kOps},
+        {"tmp_config_directory", kOps},
+        {"data_use_instance", kOps},
+        {"iproute_usr_dir", kVrrp},
+        {"iproute_etc_dir", kVrrp},
     };
     for (const auto& r : kRaw) f.push_back(Raw<GD>(r.kw, &GD::extra, r.note));
     return Schema<GD>("global_defs", std::move(f));
@@ -161,13 +216,12 @@ void DumpGlobalDefs(const model::GlobalDefs& g, Printer& p) {
 }
 
 bool LowerTopLevelSimple(const Node& n, model::ExtraOptions& top, Ctx& ctx) {
-  static const char* const kSimple[] = {"net_namespace", "net_namespace_ipvs",
-                                        "namespace_with_ipsets", "use_pid_dir", "instance",
-                                        "child_wait_time", "linkbeat_use_polling"};
+  static const char* const kSimple[] = {
+      "net_namespace", "net_namespace_ipvs", "namespace_with_ipsets", "use_pid_dir",
+      "instance",      "child_wait_time",    "linkbeat_use_polling"};
   for (const char* k : kSimple) {
     if (n.keyword() == k) {
-      ctx.diags.Note(n.loc(), "'" + n.keyword() + "' is accepted and stored; " +
-                                  std::string(kOps));
+      ctx.diags.Note(n.loc(), "'" + n.keyword() + "' is accepted and stored; " + std::string(kOps));
       std::vector<std::string> w;
       for (const auto& word : n.words) w.push_back(word.text);
       top.push_back(std::move(w));

@@ -91,69 +91,70 @@ void ParseStatusCodes(UrlConf& u, const Node& n, Ctx& c) {
 const Schema<UrlConf>& UrlSchema() {
   using T = UrlConf;
   static const Schema<T> s(
-      "url",
-      {
-          Word1<T>("path", &T::path),
-          {"digest",
-           [](T& o, const Node& n, Ctx& c) {
-             if (!NeedArgs(n, 1, c, "an MD5 digest")) return;
-             const auto& d = n.arg(0).text;
-             bool hex = d.size() == 32;
-             for (char ch : d) hex = hex && std::isxdigit(static_cast<unsigned char>(ch));
-             if (!hex) {
-               c.diags.Error(n.arg(0).loc, "digest '" + d + "' is not 32 hex digits (MD5)");
-               return;
-             }
-             o.digest = d;
-           },
-           [](const T& o, Printer& p) {
-             if (!o.digest.empty()) p.Line("digest " + o.digest);
-           },
-           {}},
-          {"status_code", ParseStatusCodes,
-           [](const T& o, Printer& p) {
-             if (o.status_codes.empty()) return;
-             std::string s = "status_code";
-             for (const auto& r : o.status_codes) {
-               s += " " + std::to_string(r.lo) + (r.lo == r.hi ? "" : "-" + std::to_string(r.hi));
-             }
-             p.Line(s);
-           },
-           {}},
-          Word1<T>("virtualhost", &T::virtualhost),
-          Word1<T>("regex", &T::regex),
-          Flag<T>("regex_no_match", &T::regex_no_match),
-          {"regex_options",
-           [](T& o, const Node& n, Ctx&) {
-             for (size_t i = 0; i < n.argc(); ++i) o.regex_options.push_back(n.arg(i).text);
-           },
-           [](const T& o, Printer& p) {
-             if (!o.regex_options.empty()) p.Line("regex_options " + Text(o.regex_options));
-           },
-           "PCRE2 options are mapped to RE2 by the checker engine (issue: checkers)"},
-          Int<T>("regex_min_offset", &T::regex_min_offset, 0, INT32_MAX),
-          Int<T>("regex_max_offset", &T::regex_max_offset, 0, INT32_MAX),
-          {"regex_stack",
-           [](T& o, const Node& n, Ctx& c) {
-             if (!NeedArgs(n, 2, c, "START MAX")) return;
-             auto a = ArgInt(n, 0, 0, INT32_MAX, c), b = ArgInt(n, 1, 0, INT32_MAX, c);
-             if (a && b) o.regex_stack = std::pair<int, int>(*a, *b);
-           },
-           [](const T& o, Printer& p) {
-             if (o.regex_stack) {
-               p.Line("regex_stack " + std::to_string(o.regex_stack->first) + " " +
-                      std::to_string(o.regex_stack->second));
-             }
-           },
-           "PCRE2 JIT stack sizes do not apply to RE2"},
-          Bool<T>("tls_compliant", &T::tls_compliant),
-      });
+      "url", {
+                 Word1<T>("path", &T::path),
+                 {"digest",
+                  [](T& o, const Node& n, Ctx& c) {
+                    if (!NeedArgs(n, 1, c, "an MD5 digest")) return;
+                    const auto& d = n.arg(0).text;
+                    bool hex = d.size() == 32;
+                    for (char ch : d) hex = hex && std::isxdigit(static_cast<unsigned char>(ch));
+                    if (!hex) {
+                      c.diags.Error(n.arg(0).loc, "digest '" + d + "' is not 32 hex digits (MD5)");
+                      return;
+                    }
+                    o.digest = d;
+                  },
+                  [](const T& o, Printer& p) {
+                    if (!o.digest.empty()) p.Line("digest " + o.digest);
+                  },
+                  {}},
+                 {"status_code",
+                  ParseStatusCodes,
+                  [](const T& o, Printer& p) {
+                    if (o.status_codes.empty()) return;
+                    std::string s = "status_code";
+                    for (const auto& r : o.status_codes) {
+                      s += " " + std::to_string(r.lo) +
+                           (r.lo == r.hi ? "" : "-" + std::to_string(r.hi));
+                    }
+                    p.Line(s);
+                  },
+                  {}},
+                 Word1<T>("virtualhost", &T::virtualhost),
+                 Word1<T>("regex", &T::regex),
+                 Flag<T>("regex_no_match", &T::regex_no_match),
+                 {"regex_options",
+                  [](T& o, const Node& n, Ctx&) {
+                    for (size_t i = 0; i < n.argc(); ++i) o.regex_options.push_back(n.arg(i).text);
+                  },
+                  [](const T& o, Printer& p) {
+                    if (!o.regex_options.empty()) p.Line("regex_options " + Text(o.regex_options));
+                  },
+                  "PCRE2 options are mapped to RE2 by the checker engine (issue: checkers)"},
+                 Int<T>("regex_min_offset", &T::regex_min_offset, 0, INT32_MAX),
+                 Int<T>("regex_max_offset", &T::regex_max_offset, 0, INT32_MAX),
+                 {"regex_stack",
+                  [](T& o, const Node& n, Ctx& c) {
+                    if (!NeedArgs(n, 2, c, "START MAX")) return;
+                    auto a = ArgInt(n, 0, 0, INT32_MAX, c), b = ArgInt(n, 1, 0, INT32_MAX, c);
+                    if (a && b) o.regex_stack = std::pair<int, int>(*a, *b);
+                  },
+                  [](const T& o, Printer& p) {
+                    if (o.regex_stack) {
+                      p.Line("regex_stack " + std::to_string(o.regex_stack->first) + " " +
+                             std::to_string(o.regex_stack->second));
+                    }
+                  },
+                  "PCRE2 JIT stack sizes do not apply to RE2"},
+                 Bool<T>("tls_compliant", &T::tls_compliant),
+             });
   return s;
 }
 
 // Keywords valid in each checker kind beyond the common ones.
-const Schema<CheckerConf>& SpecificSchema(CheckerKind k) {
-  using T = CheckerConf;
+const Schema<model::CheckerDetails>& SpecificSchema(CheckerKind k) {
+  using T = model::CheckerDetails;
   auto url = Field<T>{"url",
                       [](T& o, const Node& n, Ctx& c) {
                         UrlConf u;
@@ -202,48 +203,50 @@ const Schema<CheckerConf>& SpecificSchema(CheckerKind k) {
   static const Schema<T> http_s("HTTP_GET", http(false));
   static const Schema<T> ssl_s("SSL_GET", http(true));
   static const Schema<T> smtp(
-      "SMTP_CHECK",
-      {Word1<T>("helo_name", &T::helo_name),
-       {"host",
-        [](T& o, const Node& n, Ctx& c) {
-          c.diags.Note(n.loc(), "SMTP_CHECK host blocks are deprecated in keepalived; "
-                                "use one SMTP_CHECK per host");
-          CheckCommon h;
-          ParseChildren(h, n, CommonSchema(), c);
-          o.smtp_hosts.push_back(std::move(h));
-        },
-        [](const T& o, Printer& p) {
-          for (const auto& h : o.smtp_hosts) {
-            p.Open("host");
-            DumpFields(h, CommonSchema(), p);
-            p.Close();
-          }
-        },
-        {}}});
+      "SMTP_CHECK", {Word1<T>("helo_name", &T::helo_name),
+                     {"host",
+                      [](T& o, const Node& n, Ctx& c) {
+                        c.diags.Note(n.loc(),
+                                     "SMTP_CHECK host blocks are deprecated in keepalived; "
+                                     "use one SMTP_CHECK per host");
+                        CheckCommon h;
+                        ParseChildren(h, n, CommonSchema(), c);
+                        o.smtp_hosts.push_back(std::move(h));
+                      },
+                      [](const T& o, Printer& p) {
+                        for (const auto& h : o.smtp_hosts) {
+                          p.Open("host");
+                          DumpFields(h, CommonSchema(), p);
+                          p.Close();
+                        }
+                      },
+                      {}}});
   static const Schema<T> dns(
-      "DNS_CHECK",
-      {{"type",
-        [](T& o, const Node& n, Ctx& c) {
-          if (!NeedArgs(n, 1, c, "a record type")) return;
-          static const char* const kTypes[] = {"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"};
-          for (const char* t : kTypes) {
-            if (n.arg(0).text == t) {
-              o.dns_type = t;
-              return;
-            }
-          }
-          c.diags.Error(n.arg(0).loc, "DNS_CHECK type must be one of A NS CNAME SOA MX TXT "
-                                      "AAAA, found '" + n.arg(0).text + "'");
-        },
-        [](const T& o, Printer& p) {
-          if (!o.dns_type.empty()) p.Line("type " + o.dns_type);
-        },
-        {}},
-       Word1<T>("name", &T::dns_name)});
-  static const Schema<T> misc("MISC_CHECK", {ScriptField<T>("misc_path", &T::misc_path),
-                                             Seconds<T>("misc_timeout", &T::misc_timeout),
-                                             Flag<T>("misc_dynamic", &T::misc_dynamic),
-                                             Words<T>("user", &T::user)});
+      "DNS_CHECK", {{"type",
+                     [](T& o, const Node& n, Ctx& c) {
+                       if (!NeedArgs(n, 1, c, "a record type")) return;
+                       static const char* const kTypes[] = {"A",  "NS",  "CNAME", "SOA",
+                                                            "MX", "TXT", "AAAA"};
+                       for (const char* t : kTypes) {
+                         if (n.arg(0).text == t) {
+                           o.dns_type = t;
+                           return;
+                         }
+                       }
+                       c.diags.Error(n.arg(0).loc,
+                                     "DNS_CHECK type must be one of A NS CNAME SOA MX TXT "
+                                     "AAAA, found '" +
+                                         n.arg(0).text + "'");
+                     },
+                     [](const T& o, Printer& p) {
+                       if (!o.dns_type.empty()) p.Line("type " + o.dns_type);
+                     },
+                     {}},
+                    Word1<T>("name", &T::dns_name)});
+  static const Schema<T> misc(
+      "MISC_CHECK",
+      {ScriptField<T>("misc_path", &T::misc_path), Seconds<T>("misc_timeout", &T::misc_timeout),
+       Flag<T>("misc_dynamic", &T::misc_dynamic), Words<T>("user", &T::user)});
   static const Schema<T> udp(
       "UDP_CHECK",
       {{"payload",
@@ -272,22 +275,23 @@ const Schema<CheckerConf>& SpecificSchema(CheckerKind k) {
         {}},
        Int<T>("min_reply_length", &T::min_reply_length, 0, 65535),
        Int<T>("max_reply_length", &T::max_reply_length, 0, 65535)});
-  static const Schema<T> file(
-      "FILE_CHECK",
-      {Word1<T>("track_file", &T::track_file),
-       {"weight",
-        [](T& o, const Node& n, Ctx& c) {
-          if (!NeedArgs(n, 1, c)) return;
-          if (auto v = ArgInt(n, 0, -254, 254, c)) o.file_weight = static_cast<int>(*v);
-          if (n.argc() > 1) o.file_weight_reverse = n.arg(1).text == "reverse";
-        },
-        [](const T& o, Printer& p) {
-          if (o.file_weight) {
-            p.Line("weight " + std::to_string(*o.file_weight) +
-                   (o.file_weight_reverse ? " reverse" : ""));
-          }
-        },
-        {}}});
+  static const Schema<T> file("FILE_CHECK",
+                              {Word1<T>("track_file", &T::track_file),
+                               {"weight",
+                                [](T& o, const Node& n, Ctx& c) {
+                                  if (!NeedArgs(n, 1, c)) return;
+                                  if (auto v = ArgInt(n, 0, -254, 254, c))
+                                    o.file_weight = static_cast<int>(*v);
+                                  if (n.argc() > 1)
+                                    o.file_weight_reverse = n.arg(1).text == "reverse";
+                                },
+                                [](const T& o, Printer& p) {
+                                  if (o.file_weight) {
+                                    p.Line("weight " + std::to_string(*o.file_weight) +
+                                           (o.file_weight_reverse ? " reverse" : ""));
+                                  }
+                                },
+                                {}}});
   static const Schema<T> bfd("BFD_CHECK", {Word1<T>("name", &T::bfd_name)});
   switch (k) {
     case CheckerKind::kTcp:
@@ -348,7 +352,7 @@ CheckerConf LowerChecker(const Node& n, CheckerKind kind, Ctx& ctx) {
   for (const auto& child : n.children) {
     if (const auto* f = specific.Find(child.keyword())) {
       if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
-      f->parse(c, child, ctx);
+      f->parse(c.details.mut(), child, ctx);
     } else if (const auto* g = CommonSchema().Find(child.keyword());
                g && CommonAllowed(kind, child.keyword())) {
       if (!g->note.empty()) ctx.diags.Note(child.loc(), std::string(g->note));
@@ -358,16 +362,17 @@ CheckerConf LowerChecker(const Node& n, CheckerKind kind, Ctx& ctx) {
                                       model::CheckerKeyword(kind) + "; ignored");
     }
   }
-  if (kind == CheckerKind::kMisc && !c.misc_path) {
+  const model::CheckerDetails& d = c.details.get();
+  if (kind == CheckerKind::kMisc && !d.misc_path) {
     ctx.diags.Error(n.loc(), "MISC_CHECK without misc_path");
   }
-  if ((kind == CheckerKind::kHttp || kind == CheckerKind::kSsl) && c.urls.empty()) {
+  if ((kind == CheckerKind::kHttp || kind == CheckerKind::kSsl) && d.urls.empty()) {
     ctx.diags.Error(n.loc(), std::string(model::CheckerKeyword(kind)) + " without any url block");
   }
-  if (kind == CheckerKind::kFile && c.track_file.empty()) {
+  if (kind == CheckerKind::kFile && d.track_file.empty()) {
     ctx.diags.Error(n.loc(), "FILE_CHECK without track_file");
   }
-  if (kind == CheckerKind::kBfd && c.bfd_name.empty()) {
+  if (kind == CheckerKind::kBfd && d.bfd_name.empty()) {
     ctx.diags.Error(n.loc(), "BFD_CHECK without name");
   }
   return c;
@@ -376,7 +381,7 @@ CheckerConf LowerChecker(const Node& n, CheckerKind kind, Ctx& ctx) {
 void DumpChecker(const CheckerConf& c, Printer& p) {
   p.Open(model::CheckerKeyword(c.kind));
   DumpFields(c.common, CommonSchema(), p);
-  DumpFields(c, SpecificSchema(c.kind), p);
+  DumpFields(c.details.get(), SpecificSchema(c.kind), p);
   p.Close();
 }
 
@@ -386,32 +391,31 @@ using R = RealServerConf;
 
 const Schema<R>& RealServerSchema() {
   static const Schema<R> s(
-      "real_server",
-      {
-          Int<R>("weight", &R::weight, 0, 65535),
-          {"lvs_method",
-           [](R& o, const Node& n, Ctx& c) {
-             if (auto f = ParseForwarding(n, c)) o.forwarding = *f;
-           },
-           [](const R& o, Printer& p) {
-             if (o.forwarding) p.Line("lvs_method " + ForwardingText(*o.forwarding));
-           },
-           {}},
-          Int<R>("uthreshold", &R::uthreshold, 0, INT32_MAX),
-          Int<R>("lthreshold", &R::lthreshold, 0, INT32_MAX),
-          Bool<R>("inhibit_on_failure", &R::inhibit_on_failure),
-          ScriptField<R>("notify_up", &R::notify_up),
-          ScriptField<R>("notify_down", &R::notify_down),
-          Bool<R>("alpha", &R::alpha),
-          Int<R>("retry", &R::retry, 0, 1'000'000),
-          Seconds<R>("delay_before_retry", &R::delay_before_retry),
-          Seconds<R>("warmup", &R::warmup),
-          Seconds<R>("connect_timeout", &R::connect_timeout),
-          Seconds<R>("delay_loop", &R::delay_loop),
-          Bool<R>("smtp_alert", &R::smtp_alert),
-          Word1<R>("virtualhost", &R::virtualhost),
-          Word1<R>("snmp_name", &R::snmp_name, "SNMP is not implemented by Vigil"),
-      });
+      "real_server", {
+                         Int<R>("weight", &R::weight, 0, 65535),
+                         {"lvs_method",
+                          [](R& o, const Node& n, Ctx& c) {
+                            if (auto f = ParseForwarding(n, c)) o.forwarding = *f;
+                          },
+                          [](const R& o, Printer& p) {
+                            if (o.forwarding) p.Line("lvs_method " + ForwardingText(*o.forwarding));
+                          },
+                          {}},
+                         Int<R>("uthreshold", &R::uthreshold, 0, INT32_MAX),
+                         Int<R>("lthreshold", &R::lthreshold, 0, INT32_MAX),
+                         Bool<R>("inhibit_on_failure", &R::inhibit_on_failure),
+                         ScriptField<R>("notify_up", &R::notify_up),
+                         ScriptField<R>("notify_down", &R::notify_down),
+                         Bool<R>("alpha", &R::alpha),
+                         Int<R>("retry", &R::retry, 0, 1'000'000),
+                         Seconds<R>("delay_before_retry", &R::delay_before_retry),
+                         Seconds<R>("warmup", &R::warmup),
+                         Seconds<R>("connect_timeout", &R::connect_timeout),
+                         Seconds<R>("delay_loop", &R::delay_loop),
+                         Bool<R>("smtp_alert", &R::smtp_alert),
+                         Word1<R>("virtualhost", &R::virtualhost),
+                         Word1<R>("snmp_name", &R::snmp_name, "SNMP is not implemented by Vigil"),
+                     });
   return s;
 }
 
@@ -429,8 +433,8 @@ RealServerConf LowerRealServer(const Node& n, Ctx& ctx) {
     }
     const auto* f = RealServerSchema().Find(child.keyword());
     if (!f) {
-      ctx.diags.Warn(child.loc(), "unknown keyword '" + child.keyword() +
-                                      "' in real_server; ignored");
+      ctx.diags.Warn(child.loc(),
+                     "unknown keyword '" + child.keyword() + "' in real_server; ignored");
       continue;
     }
     if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
@@ -460,8 +464,8 @@ const Schema<V>& VirtualServerSchema() {
         "lb_algo",
         [](V& o, const Node& n, Ctx& c) {
           if (!NeedArgs(n, 1, c, "a scheduler")) return;
-          static const char* const kSched[] = {"rr",  "wrr", "lc", "wlc",   "lblc", "sh", "mh",
-                                               "dh",  "fo",  "ovf", "lblcr", "sed", "nq", "twos"};
+          static const char* const kSched[] = {"rr", "wrr", "lc",  "wlc",   "lblc", "sh", "mh",
+                                               "dh", "fo",  "ovf", "lblcr", "sed",  "nq", "twos"};
           for (const char* k : kSched) {
             if (n.arg(0).text == k) {
               o.lb_algo = k;
@@ -613,8 +617,8 @@ VirtualServerConf LowerVirtualServer(const Node& n, Ctx& ctx) {
     }
     const auto* f = VirtualServerSchema().Find(child.keyword());
     if (!f) {
-      ctx.diags.Warn(child.loc(), "unknown keyword '" + child.keyword() +
-                                      "' in virtual_server; ignored");
+      ctx.diags.Warn(child.loc(),
+                     "unknown keyword '" + child.keyword() + "' in virtual_server; ignored");
       continue;
     }
     if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
@@ -737,9 +741,9 @@ void DumpVsGroup(const model::VirtualServerGroupConf& g, Printer& p) {
 
 model::SslConf LowerSsl(const Node& n, Ctx& ctx) {
   using T = model::SslConf;
-  static const Schema<T> s("SSL", {Word1<T>("password", &T::password), Word1<T>("ca", &T::ca),
-                                   Word1<T>("certificate", &T::certificate),
-                                   Word1<T>("key", &T::key)});
+  static const Schema<T> s("SSL",
+                           {Word1<T>("password", &T::password), Word1<T>("ca", &T::ca),
+                            Word1<T>("certificate", &T::certificate), Word1<T>("key", &T::key)});
   T c;
   ParseChildren(c, n, s, ctx);
   return c;
@@ -747,7 +751,8 @@ model::SslConf LowerSsl(const Node& n, Ctx& ctx) {
 
 void DumpSsl(const model::SslConf& c, Printer& p, bool mask) {
   p.Open("SSL");
-  if (!c.password.empty()) p.Line("password " + (mask ? std::string(kMasked) : QuoteWord(c.password)));
+  if (!c.password.empty())
+    p.Line("password " + (mask ? std::string(kMasked) : QuoteWord(c.password)));
   if (!c.ca.empty()) p.Line("ca " + QuoteWord(c.ca));
   if (!c.certificate.empty()) p.Line("certificate " + QuoteWord(c.certificate));
   if (!c.key.empty()) p.Line("key " + QuoteWord(c.key));

@@ -35,8 +35,10 @@ void ParseWeight(const Node& n, size_t i, int limit, int& weight, bool& reverse,
     if (w == "reverse") {
       reverse = true;
     } else if (w != "noreverse") {
-      ctx.diags.Error(n.arg(i + 1).loc, "'" + n.keyword() + "': expected 'reverse' after the "
-                                        "weight, found '" + w + "'");
+      ctx.diags.Error(n.arg(i + 1).loc, "'" + n.keyword() +
+                                            "': expected 'reverse' after the "
+                                            "weight, found '" +
+                                            w + "'");
     }
   }
 }
@@ -51,31 +53,33 @@ std::string WeightText(int weight, bool reverse) {
 
 static const Schema<model::VrrpScriptConf>& VrrpScriptSchema() {
   using T = model::VrrpScriptConf;
-  static const Schema<T> s(
-      "vrrp_script",
-      {
-          {"script",
-           [](T& o, const Node& n, Ctx& c) {
-             if (!NeedArgs(n, 1, c, "a script")) return;
-             if (auto sc = ArgScript(n, 0, c)) o.script = std::move(*sc);
-           },
-           [](const T& o, Printer& p) {
-             if (!o.script.argv.empty()) p.Line("script " + ScriptText(o.script));
-           }},
-          Seconds<T>("interval", &T::interval),
-          Seconds<T>("timeout", &T::timeout),
-          {"weight",
-           [](T& o, const Node& n, Ctx& c) {
-             ParseWeight(n, 0, model::defaults::kMaxTrackWeight, o.weight, o.weight_reverse, c);
-           },
-           [](const T& o, Printer& p) {
-             if (o.weight || o.weight_reverse) p.Line(WeightText(o.weight, o.weight_reverse));
-           }},
-          Int<T>("rise", &T::rise, 1, 1'000'000),
-          Int<T>("fall", &T::fall, 1, 1'000'000),
-          Words<T>("user", &T::user),
-          Flag<T>("init_fail", &T::init_fail),
-      });
+  static const Schema<T> s("vrrp_script", {
+                                              {"script",
+                                               [](T& o, const Node& n, Ctx& c) {
+                                                 if (!NeedArgs(n, 1, c, "a script")) return;
+                                                 if (auto sc = ArgScript(n, 0, c))
+                                                   o.script = std::move(*sc);
+                                               },
+                                               [](const T& o, Printer& p) {
+                                                 if (!o.script.argv.empty())
+                                                   p.Line("script " + ScriptText(o.script));
+                                               }},
+                                              Seconds<T>("interval", &T::interval),
+                                              Seconds<T>("timeout", &T::timeout),
+                                              {"weight",
+                                               [](T& o, const Node& n, Ctx& c) {
+                                                 ParseWeight(n, 0, model::defaults::kMaxTrackWeight,
+                                                             o.weight, o.weight_reverse, c);
+                                               },
+                                               [](const T& o, Printer& p) {
+                                                 if (o.weight || o.weight_reverse)
+                                                   p.Line(WeightText(o.weight, o.weight_reverse));
+                                               }},
+                                              Int<T>("rise", &T::rise, 1, 1'000'000),
+                                              Int<T>("fall", &T::fall, 1, 1'000'000),
+                                              Words<T>("user", &T::user),
+                                              Flag<T>("init_fail", &T::init_fail),
+                                          });
   return s;
 }
 
@@ -119,8 +123,8 @@ static const Schema<model::TrackProcessConf>& TrackProcessSchema() {
              if (!NeedArgs(n, 1, c, "initial or partial")) return;
              const auto& w = n.arg(0).text;
              if (w != "initial" && w != "partial") {
-               c.diags.Error(n.arg(0).loc, "param_match: expected initial or partial, found '" +
-                                               w + "'");
+               c.diags.Error(n.arg(0).loc,
+                             "param_match: expected initial or partial, found '" + w + "'");
                return;
              }
              o.param_match = w;
@@ -130,8 +134,7 @@ static const Schema<model::TrackProcessConf>& TrackProcessSchema() {
            }},
           {"weight",
            [](T& o, const Node& n, Ctx& c) {
-             ParseWeight(n, 0, model::defaults::kMaxTrackFileWeight, o.weight, o.weight_reverse,
-                         c);
+             ParseWeight(n, 0, model::defaults::kMaxTrackFileWeight, o.weight, o.weight_reverse, c);
            },
            [](const T& o, Printer& p) {
              if (o.weight || o.weight_reverse) p.Line(WeightText(o.weight, o.weight_reverse));
@@ -151,7 +154,8 @@ model::TrackProcessConf LowerTrackProcess(const Node& n, Ctx& ctx) {
   c.name = HeaderName(n, ctx);
   c.loc = n.loc();
   ParseChildren(c, n, TrackProcessSchema(), ctx);
-  if (c.process.empty()) ctx.diags.Error(n.loc(), "vrrp_track_process " + c.name + " has no process");
+  if (c.process.empty())
+    ctx.diags.Error(n.loc(), "vrrp_track_process " + c.name + " has no process");
   if (c.quorum_max && *c.quorum_max < c.quorum) {
     ctx.diags.Error(n.loc(), "vrrp_track_process " + c.name + ": quorum_max is below quorum");
   }
@@ -168,20 +172,20 @@ void DumpTrackProcess(const model::TrackProcessConf& c, Printer& p) {
 
 static const Schema<model::TrackFileConf>& TrackFileSchema() {
   using T = model::TrackFileConf;
-  static const Schema<T> s(
-      "track_file",
-      {
-          Word1<T>("file", &T::file),
-          {"weight",
-           [](T& o, const Node& n, Ctx& c) {
-             ParseWeight(n, 0, model::defaults::kMaxTrackFileWeight, o.weight, o.weight_reverse,
-                         c);
-           },
-           [](const T& o, Printer& p) {
-             if (o.weight != 1 || o.weight_reverse) p.Line(WeightText(o.weight, o.weight_reverse));
-           }},
-          OptWords<T>("init_file", &T::init_file),
-      });
+  static const Schema<T> s("track_file", {
+                                             Word1<T>("file", &T::file),
+                                             {"weight",
+                                              [](T& o, const Node& n, Ctx& c) {
+                                                ParseWeight(n, 0,
+                                                            model::defaults::kMaxTrackFileWeight,
+                                                            o.weight, o.weight_reverse, c);
+                                              },
+                                              [](const T& o, Printer& p) {
+                                                if (o.weight != 1 || o.weight_reverse)
+                                                  p.Line(WeightText(o.weight, o.weight_reverse));
+                                              }},
+                                             OptWords<T>("init_file", &T::init_file),
+                                         });
   return s;
 }
 
@@ -265,33 +269,34 @@ static const Schema<model::BfdInstanceConf>& BfdSchema() {
   using T = model::BfdInstanceConf;
   static const Field<T> neighbor = Ip<T>("neighbor_ip", &T::neighbor_ip);
   static const Field<T> ttl = Int<T>("ttl", &T::ttl, 1, 255);
-  static const Schema<T> s(
-      "bfd_instance",
-      {
-          neighbor,
-          Alias<T>("neighbour_ip", neighbor),
-          Ip<T>("source_ip", &T::source_ip),
-          Int<T>("min_rx", &T::min_rx_ms, 1, 1000000),
-          Int<T>("min_tx", &T::min_tx_ms, 1, 1000000),
-          Int<T>("idle_tx", &T::idle_tx_ms, 1, 1000000),
-          Int<T>("multiplier", &T::multiplier, 1, 255),
-          Flag<T>("passive", &T::passive),
-          ttl,
-          Alias<T>("hoplimit", ttl),
-          Int<T>("max_hops", &T::max_hops, 0, 255),
-          Bool<T>("multihop", &T::multihop),
-          {"weight",
-           [](T& o, const Node& n, Ctx& c) {
-             int w = 0;
-             ParseWeight(n, 0, model::defaults::kMaxTrackWeight, w, o.weight_reverse, c);
-             o.weight = w;
-           },
-           [](const T& o, Printer& p) {
-             if (o.weight) p.Line(WeightText(*o.weight, o.weight_reverse));
-           }},
-          Flag<T>("vrrp", &T::vrrp),
-          Flag<T>("checker", &T::checker),
-      });
+  static const Schema<T> s("bfd_instance", {
+                                               neighbor,
+                                               Alias<T>("neighbour_ip", neighbor),
+                                               Ip<T>("source_ip", &T::source_ip),
+                                               Int<T>("min_rx", &T::min_rx_ms, 1, 1000000),
+                                               Int<T>("min_tx", &T::min_tx_ms, 1, 1000000),
+                                               Int<T>("idle_tx", &T::idle_tx_ms, 1, 1000000),
+                                               Int<T>("multiplier", &T::multiplier, 1, 255),
+                                               Flag<T>("passive", &T::passive),
+                                               ttl,
+                                               Alias<T>("hoplimit", ttl),
+                                               Int<T>("max_hops", &T::max_hops, 0, 255),
+                                               Bool<T>("multihop", &T::multihop),
+                                               {"weight",
+                                                [](T& o, const Node& n, Ctx& c) {
+                                                  int w = 0;
+                                                  ParseWeight(n, 0,
+                                                              model::defaults::kMaxTrackWeight, w,
+                                                              o.weight_reverse, c);
+                                                  o.weight = w;
+                                                },
+                                                [](const T& o, Printer& p) {
+                                                  if (o.weight)
+                                                    p.Line(WeightText(*o.weight, o.weight_reverse));
+                                                }},
+                                               Flag<T>("vrrp", &T::vrrp),
+                                               Flag<T>("checker", &T::checker),
+                                           });
   return s;
 }
 
@@ -319,10 +324,10 @@ void DumpBfdInstance(const model::BfdInstanceConf& c, Printer& p) {
 namespace {
 
 bool IsAddressOption(const std::string& w) {
-  static const char* const kWords[] = {
-      "brd",  "broadcast", "dev",      "scope",       "label",         "peer",     "home",
-      "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "preferred_lft", "no_track",
-      "track_group", "use_vmac"};
+  static const char* const kWords[] = {"brd",        "broadcast",     "dev",      "scope",
+                                       "label",      "peer",          "home",     "-nodad",
+                                       "mngtmpaddr", "noprefixroute", "autojoin", "preferred_lft",
+                                       "no_track",   "track_group",   "use_vmac"};
   for (const char* k : kWords) {
     if (w == k) return true;
   }
@@ -456,8 +461,8 @@ void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rul
   // Options whose next word must be an address or prefix.
   static const char* const kRouteAddr[] = {"src", "via", "gw", "or", "to"};
   static const char* const kRuleAddr[] = {"from", "to"};
-  static const char* const kNumeric[] = {"metric", "priority", "preference", "order", "mtu",
-                                         "hoplimit", "advmss", "initcwnd", "initrwnd"};
+  static const char* const kNumeric[] = {"metric",   "priority", "preference", "order",   "mtu",
+                                         "hoplimit", "advmss",   "initcwnd",   "initrwnd"};
   for (const auto& line : n.children) {
     model::RouteConf r;
     bool ok = true;
@@ -466,10 +471,9 @@ void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rul
       const Word& w = line.words[i];
       r.words.push_back(w.text);
       bool addr_next = false;
-      for (const char* k : rules ? std::vector<const char*>(std::begin(kRuleAddr),
-                                                              std::end(kRuleAddr))
-                                 : std::vector<const char*>(std::begin(kRouteAddr),
-                                                            std::end(kRouteAddr))) {
+      for (const char* k :
+           rules ? std::vector<const char*>(std::begin(kRuleAddr), std::end(kRuleAddr))
+                 : std::vector<const char*>(std::begin(kRouteAddr), std::end(kRouteAddr))) {
         if (w.text == k) addr_next = true;
       }
       bool num_next = false;
@@ -505,8 +509,9 @@ void LowerRouteBlock(const Node& n, std::vector<model::RouteConf>& out, bool rul
       no_track = no_track || w == "no_track";
     }
     if (ok && track_needs_dev && !rules && !has_dev && !no_track) {
-      ctx.diags.Warn(line.loc(), "cannot track route with no interface specified (add 'dev' "
-                                 "or 'no_track'); not tracking");
+      ctx.diags.Warn(line.loc(),
+                     "cannot track route with no interface specified (add 'dev' "
+                     "or 'no_track'); not tracking");
     }
     if (ok && !have_dest) {
       ctx.diags.Error(line.loc(), "route without a destination prefix");

@@ -69,14 +69,11 @@ std::vector<Field<T>> TrackFields() {
   using model::defaults::kMaxTrackFileWeight;
   using model::defaults::kMaxTrackWeight;
   auto row = [](std::string_view kw, std::vector<TrackRef> TrackLists::*m, int limit) {
-    return Field<T>{kw,
-                    [m, limit](T& o, const Node& n, Ctx& c) {
-                      LowerTrackList(n, o.track.*m, limit, c);
-                    },
-                    [m, kw](const T& o, Printer& p) {
-                      DumpTrackList(std::string(kw).c_str(), o.track.*m, p);
-                    },
-                    {}};
+    return Field<T>{
+        kw,
+        [m, limit](T& o, const Node& n, Ctx& c) { LowerTrackList(n, o.track.*m, limit, c); },
+        [m, kw](const T& o, Printer& p) { DumpTrackList(std::string(kw).c_str(), o.track.*m, p); },
+        {}};
   };
   return {row("track_interface", &TrackLists::interfaces, kMaxTrackWeight),
           row("track_script", &TrackLists::scripts, kMaxTrackWeight),
@@ -132,6 +129,7 @@ void Append(std::vector<Field<T>>& to, std::vector<Field<T>> more) {
 }
 
 using I = model::VrrpInstanceConf;
+using X = model::VrrpInstanceTuning;
 
 void LowerAuthentication(I& o, const Node& n, Ctx& c) {
   for (const auto& ch : n.children) {
@@ -149,8 +147,9 @@ void LowerAuthentication(I& o, const Node& n, Ctx& c) {
       if (!NeedArgs(ch, 1, c, "a password")) continue;
       std::string pass = ch.arg(0).text;
       if (pass.size() > model::defaults::kMaxAuthPassLength) {
-        c.diags.Warn(ch.arg(0).loc, "auth_pass is longer than 8 characters; truncated to the "
-                                    "first 8 (RFC 2338)");
+        c.diags.Warn(ch.arg(0).loc,
+                     "auth_pass is longer than 8 characters; truncated to the "
+                     "first 8 (RFC 2338)");
         pass.resize(model::defaults::kMaxAuthPassLength);
       }
       o.auth_pass = pass;
@@ -163,13 +162,14 @@ void LowerAuthentication(I& o, const Node& n, Ctx& c) {
   }
 }
 
-void LowerAuthHmac(I& o, const Node& n, Ctx& c) {
+void LowerAuthHmac(X& o, const Node& n, Ctx& c) {
   model::AuthHmacConf h;
   for (const auto& ch : n.children) {
     const auto& kw = ch.keyword();
     if (kw == "key") {
       if (!NeedArgs(ch, 2, c, "an id and a key")) continue;
-      if (auto id = ArgInt(ch, 0, 0, 255, c)) h.keys.emplace_back(static_cast<int>(*id), ch.arg(1).text);
+      if (auto id = ArgInt(ch, 0, 0, 255, c))
+        h.keys.emplace_back(static_cast<int>(*id), ch.arg(1).text);
     } else if (kw == "active_key") {
       if (NeedArgs(ch, 1, c)) {
         if (auto id = ArgInt(ch, 0, 0, 255, c)) h.active_key = static_cast<int>(*id);
@@ -191,22 +191,22 @@ void LowerAuthHmac(I& o, const Node& n, Ctx& c) {
 
 const Schema<I>& InstanceSchema() {
   static const Schema<I> s = [] {
-    static const Field<I> timer_expired{
+    static const Field<X> timer_expired{
         "timer_expired_backup",
-        [](I& o, const Node& n, Ctx& c) {
+        [](X& o, const Node& n, Ctx& c) {
           o.timer_expired_backup = 0;
           if (n.argc() > 0) {
             if (auto v = ArgInt(n, 0, 1, 254, c)) o.timer_expired_backup = static_cast<int>(*v);
           }
         },
-        [](const I& o, Printer& p) {
+        [](const X& o, Printer& p) {
           if (!o.timer_expired_backup) return;
           p.Line("timer_expired_backup" + (*o.timer_expired_backup
                                                ? " " + std::to_string(*o.timer_expired_backup)
                                                : std::string()));
         },
         {}};
-    static const Field<I> garp_extra = OptWords<I>("garp_extra_if", &I::garp_extra_if_words);
+    static const Field<X> garp_extra = OptWords<X>("garp_extra_if", &X::garp_extra_if_words);
     std::vector<Field<I>> f = {
         {"state",
          [](I& o, const Node& n, Ctx& c) {
@@ -239,7 +239,7 @@ const Schema<I>& InstanceSchema() {
            if (!o.interface.empty()) p.Line("interface " + QuoteWord(o.interface));
          },
          {}},
-        Word1<I>("vrf", &I::vrf, "VRF binding is honoured by the VRRP engine (issue: VRRP core)"),
+        InBox<I, X>(&I::tuning, Word1<X>("vrf", &X::vrf, "VRF binding is honoured by the VRRP engine (issue: VRRP core)")),
         Int<I>("virtual_router_id", &I::vrid, model::defaults::kMinVrid,
                model::defaults::kMaxVrid),
         {"priority",
@@ -285,8 +285,8 @@ const Schema<I>& InstanceSchema() {
          {}},
         Ip<I>("mcast_src_ip", &I::mcast_src_ip),
         Ip<I>("unicast_src_ip", &I::unicast_src_ip),
-        Ip<I>("mcast_dst_ip", &I::mcast_dst_ip),
-        Flag<I>("track_src_ip", &I::track_src_ip),
+        InBox<I, X>(&I::tuning, Ip<X>("mcast_dst_ip", &X::mcast_dst_ip)),
+        InBox<I, X>(&I::tuning, Flag<X>("track_src_ip", &X::track_src_ip)),
         {"unicast_peer",
          [](I& o, const Node& n, Ctx& c) {
            for (const auto& line : n.children) {
@@ -321,24 +321,24 @@ const Schema<I>& InstanceSchema() {
            p.Close();
          },
          {}},
-        Flag<I>("unicast_fault_no_peer", &I::unicast_fault_no_peer),
-        Flag<I>("check_unicast_src", &I::check_unicast_src),
-        {"old_unicast_checksum",
-         [](I& o, const Node& n, Ctx& c) {
+        InBox<I, X>(&I::tuning, Flag<X>("unicast_fault_no_peer", &X::unicast_fault_no_peer)),
+        InBox<I, X>(&I::tuning, Flag<X>("check_unicast_src", &X::check_unicast_src)),
+        InBox<I, X>(&I::tuning, Field<X>{"old_unicast_checksum",
+         [](X& o, const Node& n, Ctx& c) {
            o.old_unicast_checksum = n.argc() ? n.arg(0).text : "";
            if (n.argc() && n.arg(0).text != "never") {
              c.diags.Error(n.arg(0).loc, "old_unicast_checksum takes only 'never'");
            }
          },
-         [](const I& o, Printer& p) {
+         [](const X& o, Printer& p) {
            if (o.old_unicast_checksum) {
              p.Line("old_unicast_checksum" +
                     (o.old_unicast_checksum->empty() ? "" : " " + *o.old_unicast_checksum));
            }
          },
-         {}},
-        Int<I>("unicast_ttl", &I::unicast_ttl, 1, 255),
-        Flag<I>("native_ipv6", &I::native_ipv6),
+         {}}),
+        InBox<I, X>(&I::tuning, Int<X>("unicast_ttl", &X::unicast_ttl, 1, 255)),
+        InBox<I, X>(&I::tuning, Flag<X>("native_ipv6", &X::native_ipv6)),
         Flag<I>("dont_track_primary", &I::dont_track_primary),
         {"virtual_ipaddress",
          [](I& o, const Node& n, Ctx& c) { LowerAddressBlock(n, o.vips, false, c); },
@@ -351,10 +351,10 @@ const Schema<I>& InstanceSchema() {
          },
          {}},
         Flag<I>("no_virtual_ipaddress", &I::no_virtual_ipaddress),
-        Flag<I>("promote_secondaries", &I::promote_secondaries),
-        Flag<I>("linkbeat_use_polling", &I::linkbeat_use_polling,
-                "deprecated in keepalived; link state comes from rtnetlink in Vigil"),
-        Bool<I>("v3_checksum_as_v2", &I::v3_checksum_as_v2),
+        InBox<I, X>(&I::tuning, Flag<X>("promote_secondaries", &X::promote_secondaries)),
+        InBox<I, X>(&I::tuning, Flag<X>("linkbeat_use_polling", &X::linkbeat_use_polling,
+                "deprecated in keepalived; link state comes from rtnetlink in Vigil")),
+        InBox<I, X>(&I::tuning, Bool<X>("v3_checksum_as_v2", &X::v3_checksum_as_v2)),
         {"virtual_routes",
          [](I& o, const Node& n, Ctx& c) { LowerRouteBlock(n, o.virtual_routes, false, c, true); },
          [](const I& o, Printer& p) { DumpRouteBlock("virtual_routes", o.virtual_routes, p); },
@@ -365,8 +365,8 @@ const Schema<I>& InstanceSchema() {
          {}},
         Flag<I>("accept", &I::accept),
         Flag<I>("no_accept", &I::no_accept),
-        Bool<I>("skip_check_adv_addr", &I::skip_check_adv_addr),
-        Bool<I>("strict_mode", &I::strict_mode),
+        InBox<I, X>(&I::tuning, Bool<X>("skip_check_adv_addr", &X::skip_check_adv_addr)),
+        InBox<I, X>(&I::tuning, Bool<X>("strict_mode", &X::strict_mode)),
         // `preempt` only clears an earlier `nopreempt` (keepalived: backwards compatibility).
         {"preempt", [](I& o, const Node&, Ctx&) { o.nopreempt = false; }, nullptr, {}},
         Flag<I>("nopreempt", &I::nopreempt),
@@ -385,40 +385,41 @@ const Schema<I>& InstanceSchema() {
            if (o.preempt_delay) p.Line("preempt_delay " + Text(*o.preempt_delay));
          },
          {}},
-        {"debug",
-         [](I& o, const Node& n, Ctx& c) {
+        InBox<I, X>(&I::tuning, Field<X>{"debug",
+         [](X& o, const Node& n, Ctx& c) {
            o.debug = 0;
            if (n.argc()) {
              if (auto v = ArgInt(n, 0, 0, 4, c)) o.debug = static_cast<int>(*v);
            }
          },
-         [](const I& o, Printer& p) {
+         [](const X& o, Printer& p) {
            if (o.debug) p.Line("debug " + std::to_string(*o.debug));
          },
-         {}},
-        Bool<I>("smtp_alert", &I::smtp_alert),
-        Bool<I>("notify_priority_changes", &I::notify_priority_changes),
-        Word1<I>("lvs_sync_daemon_interface", &I::lvs_sync_daemon_interface),
-        Seconds<I>("garp_master_delay", &I::garp_master_delay),
-        Seconds<I>("garp_master_refresh", &I::garp_master_refresh),
-        Int<I>("garp_master_repeat", &I::garp_master_repeat, 1, 255),
-        Int<I>("garp_master_refresh_repeat", &I::garp_master_refresh_repeat, 1, 255),
-        Seconds<I>("garp_lower_prio_delay", &I::garp_lower_prio_delay),
-        Int<I>("garp_lower_prio_repeat", &I::garp_lower_prio_repeat, 0, 255),
-        Int<I>("down_timer_adverts", &I::down_timer_adverts, 1, 100),
-        timer_expired,
-        Alias<I>("thread_timer_expired", timer_expired,
-                 "deprecated alias of timer_expired_backup"),
-        garp_extra,
-        Alias<I>("vmac_garp_intvl", garp_extra, "deprecated alias of garp_extra_if"),
-        Bool<I>("lower_prio_no_advert", &I::lower_prio_no_advert),
-        Bool<I>("higher_prio_send_advert", &I::higher_prio_send_advert),
-        Bool<I>("owner_ignore_adverts", &I::owner_ignore_adverts),
-        Int<I>("kernel_rx_buf_size", &I::kernel_rx_buf_size, 0, 1 << 30),
-        OptWords<I>("use_vmac", &I::use_vmac),
-        Flag<I>("use_vmac_addr", &I::use_vmac_addr),
-        Flag<I>("vmac_xmit_base", &I::vmac_xmit_base),
-        OptWords<I>("use_ipvlan", &I::use_ipvlan),
+         {}}),
+        InBox<I, X>(&I::tuning, Bool<X>("smtp_alert", &X::smtp_alert)),
+        InBox<I, X>(&I::tuning, Bool<X>("notify_priority_changes", &X::notify_priority_changes)),
+        InBox<I, X>(&I::tuning, Word1<X>("lvs_sync_daemon_interface", &X::lvs_sync_daemon_interface)),
+        InBox<I, X>(&I::tuning, Seconds<X>("garp_master_delay", &X::garp_master_delay)),
+        InBox<I, X>(&I::tuning, Seconds<X>("garp_master_refresh", &X::garp_master_refresh)),
+        InBox<I, X>(&I::tuning, Int<X>("garp_master_repeat", &X::garp_master_repeat, 1, 255)),
+        InBox<I, X>(&I::tuning, Int<X>("garp_master_refresh_repeat", &X::garp_master_refresh_repeat, 1, 255)),
+        InBox<I, X>(&I::tuning, Seconds<X>("garp_lower_prio_delay", &X::garp_lower_prio_delay)),
+        InBox<I, X>(&I::tuning, Int<X>("garp_lower_prio_repeat", &X::garp_lower_prio_repeat, 0, 255)),
+        InBox<I, X>(&I::tuning, Int<X>("down_timer_adverts", &X::down_timer_adverts, 1, 100)),
+        InBox<I, X>(&I::tuning, timer_expired),
+        InBox<I, X>(&I::tuning, Alias<X>("thread_timer_expired", timer_expired,
+                                         "deprecated alias of timer_expired_backup")),
+        InBox<I, X>(&I::tuning, garp_extra),
+        InBox<I, X>(&I::tuning, Alias<X>("vmac_garp_intvl", garp_extra,
+                                         "deprecated alias of garp_extra_if")),
+        InBox<I, X>(&I::tuning, Bool<X>("lower_prio_no_advert", &X::lower_prio_no_advert)),
+        InBox<I, X>(&I::tuning, Bool<X>("higher_prio_send_advert", &X::higher_prio_send_advert)),
+        InBox<I, X>(&I::tuning, Bool<X>("owner_ignore_adverts", &X::owner_ignore_adverts)),
+        InBox<I, X>(&I::tuning, Int<X>("kernel_rx_buf_size", &X::kernel_rx_buf_size, 0, 1 << 30)),
+        InBox<I, X>(&I::tuning, OptWords<X>("use_vmac", &X::use_vmac)),
+        InBox<I, X>(&I::tuning, Flag<X>("use_vmac_addr", &X::use_vmac_addr)),
+        InBox<I, X>(&I::tuning, Flag<X>("vmac_xmit_base", &X::vmac_xmit_base)),
+        InBox<I, X>(&I::tuning, OptWords<X>("use_ipvlan", &X::use_ipvlan)),
         {"authentication", LowerAuthentication,
          [](const I& o, Printer& p) {
            if (o.auth_type == model::AuthType::kNone && o.auth_pass.empty()) return;
@@ -430,8 +431,8 @@ const Schema<I>& InstanceSchema() {
            p.Close();
          },
          {}},
-        {"auth_hmac", LowerAuthHmac,
-         [](const I& o, Printer& p) {
+        InBox<I, X>(&I::tuning, Field<X>{"auth_hmac", LowerAuthHmac,
+         [](const X& o, Printer& p) {
            if (!o.auth_hmac) return;
            p.Open("auth_hmac");
            for (const auto& [id, key] : o.auth_hmac->keys) {
@@ -447,7 +448,7 @@ const Schema<I>& InstanceSchema() {
            if (!o.auth_hmac->mode.empty()) p.Line("mode " + o.auth_hmac->mode);
            p.Close();
          },
-         "auth_hmac (keepalived 2.4) is stored; the VRRP engine does not sign adverts yet"},
+         "auth_hmac (keepalived 2.4) is stored; the VRRP engine does not sign adverts yet"})
     };
     Append(f, TrackFields<I>());
     Append(f, NotifyFields<I>(true));
@@ -506,8 +507,8 @@ void DumpVrrpInstance(const model::VrrpInstanceConf& c, Printer& p, bool mask) {
   } else {
     model::VrrpInstanceConf masked = c;
     if (!masked.auth_pass.empty()) masked.auth_pass = kMasked;
-    if (masked.auth_hmac) {
-      for (auto& k : masked.auth_hmac->keys) k.second = kMasked;
+    if (masked.tuning->auth_hmac) {
+      for (auto& k : masked.tuning.mut().auth_hmac->keys) k.second = kMasked;
     }
     DumpFields(masked, InstanceSchema(), p);
   }
@@ -522,7 +523,8 @@ using G = model::SyncGroupConf;
 const Schema<G>& SyncGroupSchema() {
   static const Schema<G> s = [] {
     std::vector<Field<G>> f = {
-        {"group", [](G& o, const Node& n, Ctx&) { o.members = BlockWords(n); },
+        {"group",
+         [](G& o, const Node& n, Ctx&) { o.members = BlockWords(n); },
          [](const G& o, Printer& p) {
            p.Open("group");
            for (const auto& m : o.members) p.Line(QuoteWord(m));

@@ -243,8 +243,8 @@ class Runner {
   void ProcessLine(std::string text, SourceLoc loc, int depth) {
     if (overflow_) return;
     if (depth > opt_.max_expansion_depth) {
-      diags_.Error(loc, "definitions nest deeper than " +
-                            std::to_string(opt_.max_expansion_depth) + " levels; line ignored");
+      diags_.Error(loc, "definitions nest deeper than " + std::to_string(opt_.max_expansion_depth) +
+                            " levels; line ignored");
       return;
     }
     std::string_view s = base::Trim(text);

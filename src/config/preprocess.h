@@ -31,8 +31,8 @@ struct LogicalLine {
 };
 
 struct PreprocessOptions {
-  std::string config_id;       // matched by @id lines; keepalived's default is the short hostname
-  uint64_t random_seed = 1;    // for ${_RANDOM}
+  std::string config_id;     // matched by @id lines; keepalived's default is the short hostname
+  uint64_t random_seed = 1;  // for ${_RANDOM}
   int max_include_depth = 16;
   size_t max_logical_lines = 4'000'000;
   size_t max_line_bytes = 1024;       // keepalived's MAXBUF for physical lines
@@ -47,8 +47,8 @@ using LineSink = std::function<void(LogicalLine&&)>;
 void Preprocess(const std::string& main_path, ports::FileSource& files,
                 const PreprocessOptions& options, base::Diagnostics& diags, const LineSink& sink);
 
-// Runs the preprocessor over `main_path` and returns all logical lines. A main file that cannot be read is a kFatal
-// diagnostic; everything else is reported and skipped.
+// Runs the preprocessor over `main_path` and returns all logical lines. A main file that cannot be
+// read is a kFatal diagnostic; everything else is reported and skipped.
 std::vector<LogicalLine> Preprocess(const std::string& main_path, ports::FileSource& files,
                                     const PreprocessOptions& options, base::Diagnostics& diags);
 

@@ -66,8 +66,8 @@ std::optional<base::Duration> ArgSeconds(const Node& n, size_t i, Ctx& ctx) {
   const Word& w = n.arg(i);
   auto v = base::ParseSeconds(w.text);
   if (!v) {
-    ctx.diags.Error(w.loc, "'" + n.keyword() + "': '" + w.text +
-                               "' is not a time in seconds (e.g. 1 or 0.5)");
+    ctx.diags.Error(
+        w.loc, "'" + n.keyword() + "': '" + w.text + "' is not a time in seconds (e.g. 1 or 0.5)");
   }
   return v;
 }
@@ -108,14 +108,30 @@ std::optional<std::vector<std::string>> SplitCommand(std::string_view s) {
       char e = s[++i];
       have = true;
       switch (e) {
-        case 'a': cur += '\a'; break;
-        case 'b': cur += '\b'; break;
-        case 'E': cur += '\x1b'; break;
-        case 'f': cur += '\f'; break;
-        case 'n': cur += '\n'; break;
-        case 'r': cur += '\r'; break;
-        case 't': cur += '\t'; break;
-        case 'v': cur += '\v'; break;
+        case 'a':
+          cur += '\a';
+          break;
+        case 'b':
+          cur += '\b';
+          break;
+        case 'E':
+          cur += '\x1b';
+          break;
+        case 'f':
+          cur += '\f';
+          break;
+        case 'n':
+          cur += '\n';
+          break;
+        case 'r':
+          cur += '\r';
+          break;
+        case 't':
+          cur += '\t';
+          break;
+        case 'v':
+          cur += '\v';
+          break;
         case 'c':
           if (i + 1 < s.size()) cur += static_cast<char>(s[++i] & 0x1f);
           break;

@@ -81,8 +81,8 @@ void ParseChildren(T& obj, const Node& owner, const Schema<T>& schema, Ctx& ctx)
       continue;
     }
     if (!f->note.empty()) {
-      ctx.diags.Note(child.loc(), "'" + child.keyword() + "' is accepted and stored; " +
-                                      std::string(f->note));
+      ctx.diags.Note(child.loc(),
+                     "'" + child.keyword() + "' is accepted and stored; " + std::string(f->note));
     }
     f->parse(obj, child, ctx);
   }
@@ -245,8 +245,7 @@ Field<T> Words(std::string_view kw, std::string T::*m, std::string_view note = {
 
 // An IP address into optional<IpAddress>.
 template <class T>
-Field<T> Ip(std::string_view kw, std::optional<base::IpAddress> T::*m,
-            std::string_view note = {}) {
+Field<T> Ip(std::string_view kw, std::optional<base::IpAddress> T::*m, std::string_view note = {}) {
   return Field<T>{kw,
                   [m](T& o, const Node& n, Ctx& c) {
                     if (!NeedArgs(n, 1, c, "an IP address")) return;
@@ -316,6 +315,20 @@ Field<T> Raw(std::string_view kw, model::ExtraOptions T::*m, std::string_view no
 template <class T>
 Field<T> Alias(std::string_view kw, const Field<T>& target, std::string_view note = {}) {
   return Field<T>{kw, target.parse, nullptr, note};
+}
+
+// A row of a boxed sub-structure (model::Boxed<U> member of T), parsed and printed in place.
+template <class T, class U>
+Field<T> InBox(model::Boxed<U> T::*box, const Field<U>& f) {
+  auto parse = f.parse;
+  auto dump = f.dump;
+  std::function<void(const T&, Printer&)> boxed_dump;
+  if (dump) {
+    boxed_dump = [box, dump](const T& o, Printer& p) { dump((o.*box).get(), p); };
+  }
+  return Field<T>{f.keyword,
+                  [box, parse](T& o, const Node& n, Ctx& c) { parse((o.*box).mut(), n, c); },
+                  boxed_dump, f.note};
 }
 
 // Prints ExtraOptions entries whose keyword is one of `schema`'s Raw rows, in stored order.

@@ -1,7 +1,7 @@
 // Cross-reference and semantic checks that need the whole model.
 #include <map>
-#include <tuple>
 #include <set>
+#include <tuple>
 
 #include "config/config.h"
 
@@ -45,8 +45,7 @@ struct Checker {
     }
   }
 
-  void TrackLists(const std::string& owner,
-                  const model::TrackLists& t) {
+  void TrackLists(const std::string& owner, const model::TrackLists& t) {
     auto check = [&](const std::vector<TrackRef>& refs, const std::set<std::string>& known,
                      const char* kind) {
       for (const auto& r : refs) {
@@ -90,8 +89,9 @@ struct Checker {
       d.Error(i.loc, "(" + n + ") unicast_src_ip is not of the instance's address family");
     }
     if (fam == base::Family::kIPv6 && i.version == 2) {
-      d.Error(i.loc, "(" + n + ") VRRP version 2 cannot carry IPv6 addresses (RFC 3768); "
-                               "use version 3");
+      d.Error(i.loc, "(" + n +
+                         ") VRRP version 2 cannot carry IPv6 addresses (RFC 3768); "
+                         "use version 3");
     }
     if (i.vips.empty() && !i.no_virtual_ipaddress) {
       d.Warn(i.loc, "(" + n + ") no VIP specified; at least one is sensible");
@@ -101,12 +101,12 @@ struct Checker {
       if (i.advert_int.count() % 1'000'000 != 0 || i.advert_int < std::chrono::seconds(1) ||
           i.advert_int > model::defaults::kMaxAdvertIntV2) {
         d.Warn(AdvertLoc(i), "(" + n + ") VRRPv2 advert_int " + base::FormatSeconds(i.advert_int) +
-                          "s must be a whole number of seconds in [1, 255]");
+                                 "s must be a whole number of seconds in [1, 255]");
       }
     } else if (i.advert_int.count() % 10'000 != 0 || i.advert_int < microseconds(10'000) ||
                i.advert_int > model::defaults::kMaxAdvertIntV3) {
       d.Warn(AdvertLoc(i), "(" + n + ") VRRPv3 advert_int " + base::FormatSeconds(i.advert_int) +
-                        "s must be in centiseconds within [0.01, 40.95]");
+                               "s must be in centiseconds within [0.01, 40.95]");
     }
     if (i.auth_type != model::AuthType::kNone && i.version == 3) {
       d.Warn(i.loc, "(" + n + ") authentication is not supported with VRRPv3; ignored");
@@ -123,7 +123,8 @@ struct Checker {
       auto [it, fresh] = seen.emplace(key, &i);
       if (fresh) continue;
       const VrrpInstanceConf& o = *it->second;
-      if (i.mcast_dst_ip != o.mcast_dst_ip && i.unicast_peers.empty() && o.unicast_peers.empty()) {
+      if (i.tuning->mcast_dst_ip != o.tuning->mcast_dst_ip && i.unicast_peers.empty() &&
+          o.unicast_peers.empty()) {
         continue;
       }
       bool overlap = i.unicast_peers.empty() != o.unicast_peers.empty();
@@ -199,13 +200,14 @@ struct Checker {
                              " has a port, which is ignored");
         }
         for (const auto& ch : rs.checkers) {
-          if (ch.kind == model::CheckerKind::kFile && !ch.track_file.empty() &&
-              !files.count(ch.track_file)) {
-            d.Warn(ch.loc, "FILE_CHECK track_file " + ch.track_file + " not found");
+          const model::CheckerDetails& det = ch.details.get();
+          if (ch.kind == model::CheckerKind::kFile && !det.track_file.empty() &&
+              !files.count(det.track_file)) {
+            d.Warn(ch.loc, "FILE_CHECK track_file " + det.track_file + " not found");
           }
-          if (ch.kind == model::CheckerKind::kBfd && !ch.bfd_name.empty() &&
-              !bfds.count(ch.bfd_name)) {
-            d.Warn(ch.loc, "BFD_CHECK " + ch.bfd_name + " is not a bfd_instance");
+          if (ch.kind == model::CheckerKind::kBfd && !det.bfd_name.empty() &&
+              !bfds.count(det.bfd_name)) {
+            d.Warn(ch.loc, "BFD_CHECK " + det.bfd_name + " is not a bfd_instance");
           }
           if (!ch.common.bind_if.empty()) Interface(ch.loc, ch.common.bind_if, "bind_if");
         }
@@ -268,8 +270,7 @@ LoadResult Load(const std::string& path, ports::FileSource& files, const LoadOpt
   LoadResult r;
   Lowerer lowerer(r.diags);
   TreeBuilder tree(r.diags, [&lowerer](Node&& n) { lowerer.Add(n); });
-  Preprocess(path, files, options.preprocess, r.diags,
-             [&tree](LogicalLine&& l) { tree.Feed(l); });
+  Preprocess(path, files, options.preprocess, r.diags, [&tree](LogicalLine&& l) { tree.Feed(l); });
   if (r.diags.HasAtLeast(base::Severity::kFatal)) return r;
   tree.Finish();
   r.config = lowerer.Finish();

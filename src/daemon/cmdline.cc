@@ -1,8 +1,7 @@
 #include "daemon/cmdline.h"
 
-#include <csignal>
-
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 namespace vigil::daemon {
 

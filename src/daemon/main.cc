@@ -79,9 +79,10 @@ int Run(const CommandLine& cmd) {
   }
   if (cmd.dump_conf) std::cout << vigil::config::Dump(result.config);
   if (result.diags.HasAtLeast(vigil::base::Severity::kFatal)) return 4;
-  spdlog::error("Vigil {}: the VRRP and checker engines are not part of this build yet; "
-                "only configuration checking (-t) and dumping (-d) are available",
-                "0.1.0");
+  spdlog::error(
+      "Vigil {}: the VRRP and checker engines are not part of this build yet; "
+      "only configuration checking (-t) and dumping (-d) are available",
+      "0.1.0");
   return 1;
 }
 

@@ -30,7 +30,8 @@ const char* CheckerKeyword(CheckerKind k) {
 
 bool Config::HasScripts() const {
   if (!vrrp_scripts.empty() || global.startup_script || global.shutdown_script ||
-      global.notify_fifo_script || global.vrrp_notify_fifo_script || global.lvs_notify_fifo_script) {
+      global.notify_fifo_script || global.vrrp_notify_fifo_script ||
+      global.lvs_notify_fifo_script) {
     return true;
   }
   auto has_notify = [](const NotifyScripts& n) {
@@ -48,7 +49,7 @@ bool Config::HasScripts() const {
     for (const auto& rs : vs.real_servers) {
       if (rs.notify_up || rs.notify_down) return true;
       for (const auto& c : rs.checkers) {
-        if (c.misc_path) return true;
+        if (c.details->misc_path) return true;
       }
     }
   }

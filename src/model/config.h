@@ -114,43 +114,21 @@ struct NotifyScripts {
   bool operator==(const NotifyScripts&) const = default;
 };
 
-struct VrrpInstanceConf {
-  std::string name;
-  Where loc;
-  InitialState state = InitialState::kBackup;
-  bool state_set = false;
-  std::string interface;
-  Where interface_loc;
-  Where advert_int_loc;
+// The less common vrrp_instance settings, boxed so that a plain instance stays small.
+struct VrrpInstanceTuning {
   std::string vrf;
-  int vrid = 0;  // 0 = not configured (an error)
-  int priority = defaults::kPriority;
-  bool priority_set = false;
-  int version = defaults::kVrrpVersion;
-  bool version_set = false;
-  Duration advert_int = defaults::kAdvertInt;
-  std::optional<IpAddress> mcast_src_ip, unicast_src_ip, mcast_dst_ip;
+  std::optional<IpAddress> mcast_dst_ip;
   bool track_src_ip = false;
-  std::vector<UnicastPeer> unicast_peers;
   bool unicast_fault_no_peer = false;
   bool check_unicast_src = false;
   std::optional<std::string> old_unicast_checksum;  // "" or "never"
   std::optional<int> unicast_ttl;
   bool native_ipv6 = false;
-  bool dont_track_primary = false;
-  TrackLists track;
-  std::vector<IpAddressConf> vips, excluded_vips;
-  bool no_virtual_ipaddress = false;
   bool promote_secondaries = false;
   bool linkbeat_use_polling = false;
   std::optional<bool> v3_checksum_as_v2;
-  std::vector<RouteConf> virtual_routes, virtual_rules;
-  bool accept = false, no_accept = false;
   std::optional<bool> skip_check_adv_addr, strict_mode;
-  bool nopreempt = false;
-  std::optional<Duration> preempt_delay;
   std::optional<int> debug;
-  Boxed<NotifyScripts> notify;
   std::optional<bool> smtp_alert, notify_priority_changes;
   std::string lvs_sync_daemon_interface;
   std::optional<Duration> garp_master_delay, garp_master_refresh, garp_lower_prio_delay;
@@ -164,9 +142,38 @@ struct VrrpInstanceConf {
   std::optional<std::vector<std::string>> use_vmac, use_ipvlan;
   bool use_vmac_addr = false;
   bool vmac_xmit_base = false;
+  std::optional<AuthHmacConf> auth_hmac;
+  bool operator==(const VrrpInstanceTuning&) const = default;
+};
+
+struct VrrpInstanceConf {
+  std::string name;
+  Where loc;
+  InitialState state = InitialState::kBackup;
+  bool state_set = false;
+  std::string interface;
+  Where interface_loc;
+  Where advert_int_loc;
+  int vrid = 0;  // 0 = not configured (an error)
+  int priority = defaults::kPriority;
+  bool priority_set = false;
+  int version = defaults::kVrrpVersion;
+  bool version_set = false;
+  Duration advert_int = defaults::kAdvertInt;
+  std::optional<IpAddress> mcast_src_ip, unicast_src_ip;
+  std::vector<UnicastPeer> unicast_peers;
+  bool dont_track_primary = false;
+  TrackLists track;
+  std::vector<IpAddressConf> vips, excluded_vips;
+  bool no_virtual_ipaddress = false;
+  std::vector<RouteConf> virtual_routes, virtual_rules;
+  bool accept = false, no_accept = false;
+  bool nopreempt = false;
+  std::optional<Duration> preempt_delay;
+  Boxed<NotifyScripts> notify;
   AuthType auth_type = AuthType::kNone;
   std::string auth_pass;  // secret: masked in dumps
-  std::optional<AuthHmacConf> auth_hmac;
+  Boxed<VrrpInstanceTuning> tuning;
 
   bool operator==(const VrrpInstanceConf&) const = default;
 };
@@ -288,10 +295,8 @@ struct CheckCommon {
   bool operator==(const CheckCommon&) const = default;
 };
 
-struct CheckerConf {
-  CheckerKind kind = CheckerKind::kTcp;
-  Where loc;
-  CheckCommon common;
+// The settings of one checker kind (only those of `CheckerConf::kind` are ever set).
+struct CheckerDetails {
   // HTTP_GET / SSL_GET
   std::string virtualhost;
   std::string http_protocol;
@@ -320,6 +325,14 @@ struct CheckerConf {
   // BFD_CHECK
   std::string bfd_name;
 
+  bool operator==(const CheckerDetails&) const = default;
+};
+
+struct CheckerConf {
+  CheckerKind kind = CheckerKind::kTcp;
+  Where loc;
+  CheckCommon common;
+  Boxed<CheckerDetails> details;
   bool operator==(const CheckerConf&) const = default;
 };
 

@@ -11,25 +11,25 @@ using std::chrono::microseconds;
 using std::chrono::seconds;
 
 // vrrp_instance
-inline constexpr int kPriority = 100;                    // keepalived.conf(5): priority default 100
-inline constexpr int kOwnerPriority = 255;               // RFC 5798 §5.2.4 address owner
-inline constexpr int kVrrpVersion = 2;                   // global vrrp_version default
-inline constexpr microseconds kAdvertInt = seconds(1);   // advert_int default 1 s
-inline constexpr int kGarpMasterRepeat = 5;              // garp_master_repeat default 5
+inline constexpr int kPriority = 100;                   // keepalived.conf(5): priority default 100
+inline constexpr int kOwnerPriority = 255;              // RFC 5798 §5.2.4 address owner
+inline constexpr int kVrrpVersion = 2;                  // global vrrp_version default
+inline constexpr microseconds kAdvertInt = seconds(1);  // advert_int default 1 s
+inline constexpr int kGarpMasterRepeat = 5;             // garp_master_repeat default 5
 inline constexpr microseconds kGarpMasterDelay = seconds(5);  // garp_master_delay default 5 s
 inline constexpr int kGarpMasterRefreshRepeat = 1;
-inline constexpr int kDownTimerAdverts = 3;              // RFC: Master_Down_Interval = 3 adverts
+inline constexpr int kDownTimerAdverts = 3;  // RFC: Master_Down_Interval = 3 adverts
 inline constexpr int kUnicastTtl = 255;
-inline constexpr int kMaxAuthPassLength = 8;             // only the first 8 chars are sent (RFC 2338)
+inline constexpr int kMaxAuthPassLength = 8;  // only the first 8 chars are sent (RFC 2338)
 
 // Ranges enforced by the lowering.
 inline constexpr int kMinPriority = 1;
 inline constexpr int kMaxPriority = 255;
 inline constexpr int kMinVrid = 1;
 inline constexpr int kMaxVrid = 255;
-inline constexpr int kMaxTrackWeight = 253;              // track_interface/script/bfd weight
-inline constexpr int kMaxTrackFileWeight = 254;          // track_file/track_process weight
-inline constexpr microseconds kMaxAdvertIntV2 = seconds(255);   // 8-bit seconds field
+inline constexpr int kMaxTrackWeight = 253;                    // track_interface/script/bfd weight
+inline constexpr int kMaxTrackFileWeight = 254;                // track_file/track_process weight
+inline constexpr microseconds kMaxAdvertIntV2 = seconds(255);  // 8-bit seconds field
 inline constexpr microseconds kMaxAdvertIntV3 = microseconds(40'950'000);  // 12-bit centisecs
 
 // global_defs

@@ -37,8 +37,8 @@ TEST(CommandLine, ConfigTestWithAndWithoutLogFile) {
 
 TEST(CommandLine, LongOptionsAndPidFiles) {
   auto o = Parse({"--use-file=/etc/k.conf", "--dont-fork", "--log-facility=local3", "-p",
-                  "/run/a.pid", "-r", "/run/b.pid", "-c", "/run/c.pid", "-b", "/run/d.pid",
-                  "-i", "node1", "-s", "blue", "--dump-conf", "-G", "-CB"});
+                  "/run/a.pid", "-r", "/run/b.pid", "-c", "/run/c.pid", "-b", "/run/d.pid", "-i",
+                  "node1", "-s", "blue", "--dump-conf", "-G", "-CB"});
   ASSERT_EQ(o.exit_code, -1) << o.message;
   EXPECT_EQ(o.cmd.config_file, "/etc/k.conf");
   EXPECT_EQ(o.cmd.log_facility, "local3");

@@ -1,7 +1,8 @@
 // Tree building, lowering and validation on small inline configurations.
+#include "config/config.h"
+
 #include <gtest/gtest.h>
 
-#include "config/config.h"
 #include "fakes/memory_file_source.h"
 
 namespace vigil::config {
@@ -49,8 +50,9 @@ TEST(Config, MinimalInstanceHasDefaults) {
 }
 
 TEST(Config, OutOfRangePriorityNamesFileLineAndColumn) {
-  auto r = LoadText("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n"
-                    " priority 256\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n");
+  auto r = LoadText(
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n"
+      " priority 256\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n");
   auto m = Messages(r, base::Severity::kWarning);
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0], "k.conf:4:11: error: 'priority': 256 is outside the range [1, 255]");
@@ -59,8 +61,9 @@ TEST(Config, OutOfRangePriorityNamesFileLineAndColumn) {
 }
 
 TEST(Config, UnknownKeywordWarnsAndParsingContinues) {
-  auto r = LoadText("vrrp_instance VI_1 {\n interface eth0\n bogus 1 { nested }\n"
-                    " virtual_router_id 7\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n");
+  auto r = LoadText(
+      "vrrp_instance VI_1 {\n interface eth0\n bogus 1 { nested }\n"
+      " virtual_router_id 7\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n");
   auto m = Messages(r, base::Severity::kWarning);
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0], "k.conf:3:2: warning: unknown keyword 'bogus' in vrrp_instance; ignored");
@@ -71,8 +74,9 @@ TEST(Config, MissingBraceIsReportedAtTheOpeningBrace) {
   auto r = LoadText("vrrp_instance VI_1 {\n interface eth0\n");
   auto m = Messages(r, base::Severity::kError);
   ASSERT_FALSE(m.empty());
-  EXPECT_EQ(m[0], "k.conf:1:20: error: missing '}': block 'vrrp_instance' opened here is never "
-                  "closed");
+  EXPECT_EQ(m[0],
+            "k.conf:1:20: error: missing '}': block 'vrrp_instance' opened here is never "
+            "closed");
 }
 
 TEST(Config, UnterminatedQuoteIsAnError) {
@@ -83,8 +87,9 @@ TEST(Config, UnterminatedQuoteIsAnError) {
 }
 
 TEST(Config, BraceOnNextLineAndInlineBlocks) {
-  auto r = LoadText("vrrp_instance VI_1\n{\n interface eth0\n virtual_router_id 9\n"
-                    " virtual_ipaddress { 192.0.2.9/24 }\n}\n");
+  auto r = LoadText(
+      "vrrp_instance VI_1\n{\n interface eth0\n virtual_router_id 9\n"
+      " virtual_ipaddress { 192.0.2.9/24 }\n}\n");
   EXPECT_EQ(Messages(r, base::Severity::kWarning), std::vector<std::string>{});
   ASSERT_EQ(r.config.vrrp_instances.size(), 1u);
   EXPECT_EQ(r.config.vrrp_instances[0].vips.size(), 1u);
@@ -123,12 +128,14 @@ TEST(Config, SameVridAllowedWithDisjointUnicastPeers) {
 }
 
 TEST(Config, Ipv6InstanceDefaultsToVersion3AndRejectsExplicitV2) {
-  auto r = LoadText("vrrp_instance V6 {\n interface eth0\n virtual_router_id 6\n"
-                    " virtual_ipaddress {\n 2001:db8::1/64\n }\n}\n");
+  auto r = LoadText(
+      "vrrp_instance V6 {\n interface eth0\n virtual_router_id 6\n"
+      " virtual_ipaddress {\n 2001:db8::1/64\n }\n}\n");
   EXPECT_EQ(r.config.vrrp_instances[0].version, 3);
   EXPECT_EQ(ConfigTestExitCode(r.diags), 0);
-  auto v2 = LoadText("vrrp_instance V6 {\n interface eth0\n version 2\n virtual_router_id 6\n"
-                     " virtual_ipaddress {\n 2001:db8::1/64\n }\n}\n");
+  auto v2 = LoadText(
+      "vrrp_instance V6 {\n interface eth0\n version 2\n virtual_router_id 6\n"
+      " virtual_ipaddress {\n 2001:db8::1/64\n }\n}\n");
   EXPECT_EQ(ConfigTestExitCode(v2.diags), 5);
 }
 
@@ -157,8 +164,8 @@ TEST(Config, CheckerInheritsNothingItDidNotSay) {
   EXPECT_EQ(chk.kind, model::CheckerKind::kHttp);
   EXPECT_EQ(chk.common.retry, 4);
   EXPECT_FALSE(chk.common.delay_loop.has_value());
-  ASSERT_EQ(chk.urls.at(0).status_codes.size(), 2u);
-  EXPECT_EQ(chk.urls[0].status_codes[1].hi, 302);
+  ASSERT_EQ(chk.details->urls.at(0).status_codes.size(), 2u);
+  EXPECT_EQ(chk.details->urls[0].status_codes[1].hi, 302);
 }
 
 TEST(Config, DumpMasksSecretsAndReparsesToTheSameModel) {

@@ -13,7 +13,7 @@ struct Out {
 };
 
 Out RunPp(testing::MemoryFileSource& fs, const std::string& main = "/etc/k.conf",
-        const std::string& id = "main") {
+          const std::string& id = "main") {
   Out o;
   PreprocessOptions opt;
   opt.config_id = id;
@@ -63,7 +63,9 @@ TEST(Preprocess, DefinitionCanCarryAConditional) {
 }
 
 TEST(Preprocess, MultilineDefinitionExpandsToLines) {
-  auto o = RunText("$BLOCK= \\\nvrrp_instance VI_${N} { \\\n  priority ${N} \\\n}\n$N=1\n$BLOCK\n$N=2\n$BLOCK\n");
+  auto o = RunText(
+      "$BLOCK= \\\nvrrp_instance VI_${N} { \\\n  priority ${N} "
+      "\\\n}\n$N=1\n$BLOCK\n$N=2\n$BLOCK\n");
   EXPECT_EQ(o.lines, (Lines{"vrrp_instance VI_1 {", "priority 1", "}", "vrrp_instance VI_2 {",
                             "priority 2", "}"}));
 }

@@ -1,11 +1,10 @@
 #include "os/linux/logging.h"
 
-#include <syslog.h>
-
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
+#include <syslog.h>
 
 namespace vigil::os {
 
@@ -23,7 +22,8 @@ void SetupLogging(const LogOptions& o) {
   if (o.syslog) {
     static const int kLocal[] = {LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
                                  LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
-    int facility = o.facility >= 0 ? kLocal[o.facility] : (o.facility == -2 ? LOG_USER : LOG_DAEMON);
+    int facility =
+        o.facility >= 0 ? kLocal[o.facility] : (o.facility == -2 ? LOG_USER : LOG_DAEMON);
     auto s = std::make_shared<spdlog::sinks::syslog_sink_mt>(o.ident, LOG_PID, facility, false);
     s->set_pattern("%v");
     sinks.push_back(s);

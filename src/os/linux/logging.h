@@ -8,12 +8,12 @@
 namespace vigil::os {
 
 struct LogOptions {
-  bool console = false;           // -l
-  bool detail = false;            // -D: debug level and source detail
-  bool syslog = true;             // cleared by -G
-  int facility = -1;              // -S: 0..7 = LOG_LOCAL0..7; -1 = LOG_DAEMON; -2 = LOG_USER
-  std::optional<std::string> file;  // -g
-  bool flush_file = false;        // --flush-log-file
+  bool console = false;              // -l
+  bool detail = false;               // -D: debug level and source detail
+  bool syslog = true;                // cleared by -G
+  int facility = -1;                 // -S: 0..7 = LOG_LOCAL0..7; -1 = LOG_DAEMON; -2 = LOG_USER
+  std::optional<std::string> file;   // -g
+  bool flush_file = false;           // --flush-log-file
   std::string ident = "Keepalived";  // keepalived's parent ident; children add _vrrp, ...
 };
 
