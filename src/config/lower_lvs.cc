@@ -483,9 +483,8 @@ const Schema<V>& VirtualServerSchema() {
                                  if (auto f = ParseForwarding(n, c)) o.forwarding = *f;
                                },
                                [](const V& o, Printer& p) {
-                                 static const V d{};
-                                 if (!(o.forwarding == d.forwarding)) {
-                                   p.Line("lb_kind " + ForwardingText(o.forwarding));
+                                 if (o.forwarding) {
+                                   p.Line("lb_kind " + ForwardingText(*o.forwarding));
                                  }
                                },
                                {}};
@@ -624,9 +623,13 @@ VirtualServerConf LowerVirtualServer(const Node& n, Ctx& ctx) {
     if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
     f->parse(v, child, ctx);
   }
+  if (!v.forwarding) {
+    ctx.diags.Warn(n.loc(), "virtual server " + (n.argc() ? n.arg(0).text : std::string()) +
+                                ": no forwarding method set (lb_kind); using NAT");
+  }
   for (const auto& rs : v.real_servers) {
     if (v.key_kind == model::VsKeyKind::kAddress && rs.address.family() != v.address.family() &&
-        v.forwarding.method != model::LvsMethod::kTun) {
+        (!v.forwarding || v.forwarding->method != model::LvsMethod::kTun)) {
       ctx.diags.Error(rs.loc, "real_server " + rs.address.ToString() +
                                   " is not of the virtual server's address family");
     }

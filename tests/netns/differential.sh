@@ -55,5 +55,22 @@ for kind in valid invalid; do
     fi
   done
 done
+# vigild -d must print keepalived syntax: keepalived accepts the dump of every valid config.
+dump=$(mktemp)
+trap 'netns_cleanup; rm -f "$dump"' EXIT
+for conf in "$GOLDEN"/valid/*.conf; do
+  name=$(basename "$conf")
+  [ -n "${NEWER[$name]:-}" ] && continue
+  (cd "$(dirname "$conf")" && "$VIGILD" -t -d -i main -f "$conf" 2>/dev/null) >"$dump"
+  out=$(ip netns exec "$ns" keepalived -t -l -n -f "$dump" 2>&1)
+  if [ $? -eq 0 ]; then
+    echo "ok   dump of valid/$name: keepalived accepts it"
+    pass=$((pass + 1))
+  else
+    echo "FAIL dump of valid/$name: keepalived rejects vigild's dump"
+    echo "$out" | head -5 | sed 's/^/     keepalived: /'
+    fail=$((fail + 1))
+  fi
+done
 echo "differential: $pass passed, $fail failed"
 [ $fail -eq 0 ]
