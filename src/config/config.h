@@ -25,6 +25,8 @@ struct LoadOptions {
   // When set, every interface the configuration names is checked with it (keepalived's -t
   // reads the interface list). Unset: interface names are not checked.
   std::function<bool(const std::string&)> interface_exists;
+  // When set, VRRP instances on a loopback interface are reported (keepalived refuses them).
+  std::function<bool(const std::string&)> interface_is_loopback;
 };
 
 struct LoadResult {

@@ -36,6 +36,7 @@ int Run(const CommandLine& cmd) {
   vigil::config::LoadOptions opts;
   opts.preprocess.config_id = cmd.config_id.value_or(vigil::os::ShortHostname());
   opts.interface_exists = vigil::os::InterfaceExists;
+  opts.interface_is_loopback = vigil::os::InterfaceIsLoopback;
   auto result = vigil::config::Load(cmd.config_file, files, opts);
   if (cmd.all_config) {
     // -e: a missing or unreadable included file is an error, not a note.

@@ -2,27 +2,34 @@
 # End-to-end checks of vigild's command line on real files: -v, --signum, -t exit codes
 # (including a missing file), -d output that parses back, -i conditionals, -g log file.
 set -u
-VIGILD=$1
+VIGILD_BIN=$1
 GOLDEN=$2
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../netns/lib.sh"
+netns_require_root
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT
+ns=vigil-cli-$$
+netns_make "$ns" eth0 eth1 eth2
+# vigild runs in a namespace that has the interfaces the configurations name.
+VIGILD="ip netns exec $ns $VIGILD_BIN"
 pass=0 fail=0
 check() {  # check DESCRIPTION EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then pass=$((pass + 1)); else echo "FAIL $1: expected [$2] got [$3]"; fail=$((fail + 1)); fi
 }
 
-first=$("$VIGILD" -v 2>&1 >/dev/null | head -1)
+first=$($VIGILD -v 2>&1 >/dev/null | head -1)
 check "-v first line on stderr" "v2.2.7" "$(echo "$first" | awk '{print $2}')"
-check "--signum=RELOAD" "1" "$("$VIGILD" --signum=RELOAD)"
-check "--signum=JSON" "$(keepalived --signum=JSON 2>/dev/null || echo 36)" "$("$VIGILD" --signum=JSON)"
-"$VIGILD" --signum=NOPE >/dev/null 2>&1; check "--signum unknown exits 1" 1 $?
+check "--signum=RELOAD" "1" "$($VIGILD --signum=RELOAD)"
+check "--signum=JSON" "$(keepalived --signum=JSON 2>/dev/null || echo 36)" "$($VIGILD --signum=JSON)"
+$VIGILD --signum=NOPE >/dev/null 2>&1; check "--signum unknown exits 1" 1 $?
 
-"$VIGILD" -t -f "$tmp/none.conf" 2>/dev/null; check "-t on a missing file exits 4" 4 $?
+$VIGILD -t -f "$tmp/none.conf" 2>/dev/null; check "-t on a missing file exits 4" 4 $?
 cat >"$tmp/ok.conf" <<'CONF'
 @node1 $P=200
 @^node1 $P=100
 vrrp_instance VI_1 {
-    interface lo
+    interface eth0
     virtual_router_id 1
     priority $P
     virtual_ipaddress {
@@ -30,21 +37,21 @@ vrrp_instance VI_1 {
     }
 }
 CONF
-"$VIGILD" -t -f "$tmp/ok.conf" -i node1 2>/dev/null; check "-t on a good file exits 0" 0 $?
-check "-i selects @node1 lines" "priority 200" "$("$VIGILD" -t -d -i node1 -f "$tmp/ok.conf" 2>/dev/null | grep -o 'priority [0-9]*')"
-check "-i else @^node1 lines" "priority 100" "$("$VIGILD" -t -d -i other -f "$tmp/ok.conf" 2>/dev/null | grep -o 'priority [0-9]*')"
+$VIGILD -t -f "$tmp/ok.conf" -i node1 2>/dev/null; check "-t on a good file exits 0" 0 $?
+check "-i selects @node1 lines" "priority 200" "$($VIGILD -t -d -i node1 -f "$tmp/ok.conf" 2>/dev/null | grep -o 'priority [0-9]*')"
+check "-i else @^node1 lines" "priority 100" "$($VIGILD -t -d -i other -f "$tmp/ok.conf" 2>/dev/null | grep -o 'priority [0-9]*')"
 
 # -d output is itself a configuration that gives the same dump.
 for conf in "$GOLDEN"/valid/*.conf; do
-  (cd "$(dirname "$conf")" && "$VIGILD" -t -d -i main -f "$conf" 2>/dev/null) >"$tmp/d1.conf"
-  "$VIGILD" -t -d -i main -f "$tmp/d1.conf" 2>/dev/null >"$tmp/d2.conf"
+  (cd "$(dirname "$conf")" && $VIGILD -t -d -i main -f "$conf" 2>/dev/null) >"$tmp/d1.conf"
+  $VIGILD -t -d -i main -f "$tmp/d1.conf" 2>/dev/null >"$tmp/d2.conf"
   check "-d of $(basename "$conf") reparses to the same dump" "" "$(diff "$tmp/d1.conf" "$tmp/d2.conf")"
 done
 
 # Secrets are masked in -d.
 cat >"$tmp/secret.conf" <<'CONF'
 vrrp_instance VI_1 {
-    interface lo
+    interface eth0
     virtual_router_id 1
     authentication {
         auth_type PASS
@@ -55,11 +62,15 @@ vrrp_instance VI_1 {
     }
 }
 CONF
-out=$("$VIGILD" -t -d -f "$tmp/secret.conf" 2>/dev/null)
+out=$($VIGILD -t -d -f "$tmp/secret.conf" 2>/dev/null)
 check "-d masks auth_pass" "0" "$(grep -c hunter22 <<<"$out")"
 
+# A VRRP instance on a loopback interface is refused, as keepalived does.
+sed 's/interface eth0/interface lo/' "$tmp/ok.conf" >"$tmp/lo.conf"
+$VIGILD -t -f "$tmp/lo.conf" -i node1 2>/dev/null; check "-t refuses VRRP on loopback" 5 $?
+
 # Logging to a file with -g (the daemon path logs diagnostics there).
-"$VIGILD" -G -g"$tmp/v.log" -f "$tmp/secret.conf" -n >/dev/null 2>&1
+$VIGILD -G -g"$tmp/v.log" -f "$tmp/secret.conf" -n >/dev/null 2>&1
 check "-g writes the log file" "yes" "$([ -s "$tmp/v.log" ] && echo yes || echo no)"
 
 echo "vigild_cli: $pass passed, $fail failed"

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +64,17 @@ std::string RealFileSource::Canonical(const std::string& path) {
 }
 
 bool InterfaceExists(const std::string& name) { return ::if_nametoindex(name.c_str()) != 0; }
+
+bool InterfaceIsLoopback(const std::string& name) {
+  struct ifreq ifr {};
+  if (name.size() >= IFNAMSIZ) return false;
+  std::memcpy(ifr.ifr_name, name.c_str(), name.size());
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool loopback = ::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK);
+  ::close(fd);
+  return loopback;
+}
 
 std::string ShortHostname() {
   char buf[256] = {};

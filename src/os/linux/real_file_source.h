@@ -16,6 +16,9 @@ class RealFileSource : public ports::FileSource {
 // True when a network interface with this name exists in the current namespace.
 bool InterfaceExists(const std::string& name);
 
+// True when the named interface exists and is a loopback interface.
+bool InterfaceIsLoopback(const std::string& name);
+
 // The short host name (up to the first '.'), keepalived's default config id.
 std::string ShortHostname();
 
