@@ -103,6 +103,9 @@ class Runner {
       loc.column = t.empty() ? 1 : static_cast<int>(t.data() - stripped.data()) + 1;
 
       if (capturing) {
+        // Blank and comment-only lines inside a multi-line definition are skipped (the
+        // examples in keepalived.conf(5) have them).
+        if (t.empty()) continue;
         bool more = !t.empty() && t.back() == '\\';
         std::string_view body = more ? base::Trim(t.substr(0, t.size() - 1)) : t;
         if (!body.empty()) {
@@ -302,6 +305,11 @@ class Runner {
   std::optional<std::string> Builtin(std::string_view name, std::string_view args) {
     if (name == "_PWD") return stack_.back().dir;
     if (name == "_INSTANCE") return opt_.config_id;
+    if (name == "_ENV") {
+      std::string var(base::Trim(args));
+      if (!opt_.getenv || var.empty()) return std::string();
+      return opt_.getenv(var).value_or("");
+    }
     if (name == "_HASH") return std::string("#");
     if (name == "_BANG") return std::string("!");
     if (name == "_RANDOM") {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct LogicalLine {
 struct PreprocessOptions {
   std::string config_id;     // matched by @id lines; keepalived's default is the short hostname
   uint64_t random_seed = 1;  // for ${_RANDOM}
+  // For ${_ENV NAME}; unset means every variable is empty (pure code reads no environment).
+  std::function<std::optional<std::string>(const std::string&)> getenv;
   int max_include_depth = 16;
   size_t max_logical_lines = 4'000'000;
   size_t max_line_bytes = 1024;       // keepalived's MAXBUF for physical lines

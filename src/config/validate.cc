@@ -81,9 +81,10 @@ struct Checker {
       }
     }
     Interface(i.interface_loc, i.interface, "vrrp_instance " + n);
-    if (opt.interface_is_loopback && !i.interface.empty() && opt.interface_is_loopback(i.interface)) {
-      d.Warn(i.interface_loc, "(" + n + ") cannot use a loopback interface (" + i.interface +
-                                  ") for VRRP");
+    if (opt.interface_is_loopback && !i.interface.empty() &&
+        opt.interface_is_loopback(i.interface)) {
+      d.Warn(i.interface_loc,
+             "(" + n + ") cannot use a loopback interface (" + i.interface + ") for VRRP");
     }
     base::Family fam = FamilyOf(i);
     for (const auto& v : i.vips) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -35,6 +36,11 @@ int Run(const CommandLine& cmd) {
   vigil::os::RealFileSource files;
   vigil::config::LoadOptions opts;
   opts.preprocess.config_id = cmd.config_id.value_or(vigil::os::ShortHostname());
+  opts.preprocess.getenv = [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
   opts.interface_exists = vigil::os::InterfaceExists;
   opts.interface_is_loopback = vigil::os::InterfaceIsLoopback;
   auto result = vigil::config::Load(cmd.config_file, files, opts);

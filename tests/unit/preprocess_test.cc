@@ -144,6 +144,43 @@ TEST(Preprocess, MissingMainFileIsFatal) {
   EXPECT_TRUE(o.diags.HasAtLeast(base::Severity::kFatal));
 }
 
+TEST(Preprocess, NestedMultilineDefinitionsAsInTheManual) {
+  // keepalived.conf(5): a multi-line definition may define parameters and use other
+  // multi-line definitions; blank lines inside it are skipped.
+  auto o = RunText(
+      "$RS= \\\n"
+      "real_server 192.0.2.${RS_NUM} 80 { \\\n"
+      "    weight 1 \\\n"
+      "\n"
+      "}\n"
+      "$VS= \\\n"
+      "virtual_server 203.0.113.${VS_NUM} 80 { \\\n"
+      "    $RS_NUM=1 \\\n"
+      "    $RS \\\n"
+      "    $RS_NUM=2 \\\n"
+      "    $RS \\\n"
+      "}\n"
+      "$VS_NUM=7\n"
+      "$VS\n");
+  EXPECT_EQ(o.lines, (Lines{"virtual_server 203.0.113.7 80 {", "real_server 192.0.2.1 80 {",
+                            "weight 1", "}", "real_server 192.0.2.2 80 {", "weight 1", "}", "}"}));
+  EXPECT_EQ(o.diags.size(), 0u);
+}
+
+TEST(Preprocess, EnvironmentComesFromTheInjectedLookup) {
+  testing::MemoryFileSource fs;
+  fs.Add("/etc/k.conf", "a ${_ENV VIGIL_X} b\n");
+  PreprocessOptions opt;
+  opt.getenv = [](const std::string& n) -> std::optional<std::string> {
+    if (n == "VIGIL_X") return std::string("42");
+    return std::nullopt;
+  };
+  base::Diagnostics d;
+  auto lines = Preprocess("/etc/k.conf", fs, opt, d);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].text, "a 42 b");
+}
+
 TEST(Preprocess, BuiltinDefinitions) {
   auto o = RunText("${_PWD} ${_INSTANCE} a${_HASH}b${_BANG}\n", "node1");
   EXPECT_EQ(o.lines, (Lines{"/etc node1 a#b!"}));
