@@ -119,7 +119,7 @@ const Schema<GD>& GlobalSchema() {
         {"lvs_sync_daemon", kLvs},
         {"vrrp_min_garp", kVrrp},
         {"vrrp_garp_extra_if", kVrrp},
-        {"vrrp_vmac_garp_intvl", kVrrp},
+
         {"vrrp_iptables",
          "iptables is not supported; Vigil "
          "uses nftables (issue: strict mode)"},
@@ -195,6 +195,8 @@ const Schema<GD>& GlobalSchema() {
         {"iproute_etc_dir", kVrrp},
     };
     for (const auto& r : kRaw) f.push_back(Raw<GD>(r.kw, &GD::extra, r.note));
+    f.push_back(
+        MarkDeprecated(Raw<GD>("vrrp_vmac_garp_intvl", &GD::extra, kVrrp), "vrrp_garp_extra_if"));
     return Schema<GD>("global_defs", std::move(f));
   }();
   return s;

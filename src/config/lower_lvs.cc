@@ -53,23 +53,22 @@ std::optional<int> ArgPort(const Node& n, size_t i, Ctx& c) {
 const Schema<CheckCommon>& CommonSchema() {
   using T = CheckCommon;
   static const Field<T> retry = Int<T>("retry", &T::retry, 0, 1'000'000);
-  static const Schema<T> s("checker",
-                           {
-                               Ip<T>("connect_ip", &T::connect_ip),
-                               Int<T>("connect_port", &T::connect_port, 0, 65535),
-                               Ip<T>("bindto", &T::bindto),
-                               Int<T>("bind_port", &T::bind_port, 0, 65535),
-                               Word1<T>("bind_if", &T::bind_if),
-                               Seconds<T>("connect_timeout", &T::connect_timeout),
-                               Int<T>("fwmark", &T::fwmark, 0, INT32_MAX),
-                               retry,
-                               Alias<T>("nb_get_retry", retry, "deprecated alias of retry"),
-                               Seconds<T>("delay_before_retry", &T::delay_before_retry),
-                               Seconds<T>("warmup", &T::warmup),
-                               Seconds<T>("delay_loop", &T::delay_loop),
-                               Bool<T>("alpha", &T::alpha),
-                               Bool<T>("log_all_failures", &T::log_all_failures),
-                           });
+  static const Schema<T> s("checker", {
+                                          Ip<T>("connect_ip", &T::connect_ip),
+                                          Int<T>("connect_port", &T::connect_port, 1, 65535),
+                                          Ip<T>("bindto", &T::bindto),
+                                          Int<T>("bind_port", &T::bind_port, 1, 65535),
+                                          Word1<T>("bind_if", &T::bind_if),
+                                          Seconds<T>("connect_timeout", &T::connect_timeout),
+                                          Int<T>("fwmark", &T::fwmark, 0, INT32_MAX),
+                                          retry,
+                                          Deprecated<T>("nb_get_retry", retry),
+                                          Seconds<T>("delay_before_retry", &T::delay_before_retry),
+                                          Seconds<T>("warmup", &T::warmup),
+                                          Seconds<T>("delay_loop", &T::delay_loop),
+                                          Bool<T>("alpha", &T::alpha),
+                                          Bool<T>("log_all_failures", &T::log_all_failures),
+                                      });
   return s;
 }
 
@@ -351,11 +350,11 @@ CheckerConf LowerChecker(const Node& n, CheckerKind kind, Ctx& ctx) {
   const auto& specific = SpecificSchema(kind);
   for (const auto& child : n.children) {
     if (const auto* f = specific.Find(child.keyword())) {
-      if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
+      Announce(*f, child, ctx);
       f->parse(c.details.mut(), child, ctx);
     } else if (const auto* g = CommonSchema().Find(child.keyword());
                g && CommonAllowed(kind, child.keyword())) {
-      if (!g->note.empty()) ctx.diags.Note(child.loc(), std::string(g->note));
+      Announce(*g, child, ctx);
       g->parse(c.common, child, ctx);
     } else {
       ctx.diags.Warn(child.loc(), "unknown keyword '" + child.keyword() + "' in " +
@@ -437,7 +436,7 @@ RealServerConf LowerRealServer(const Node& n, Ctx& ctx) {
                      "unknown keyword '" + child.keyword() + "' in real_server; ignored");
       continue;
     }
-    if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
+    Announce(*f, child, ctx);
     f->parse(r, child, ctx);
   }
   return r;
@@ -620,12 +619,21 @@ VirtualServerConf LowerVirtualServer(const Node& n, Ctx& ctx) {
                      "unknown keyword '" + child.keyword() + "' in virtual_server; ignored");
       continue;
     }
-    if (!f->note.empty()) ctx.diags.Note(child.loc(), std::string(f->note));
+    Announce(*f, child, ctx);
     f->parse(v, child, ctx);
   }
+  std::string what = "virtual server " + (n.argc() ? n.arg(0).text : std::string());
   if (!v.forwarding) {
-    ctx.diags.Warn(n.loc(), "virtual server " + (n.argc() ? n.arg(0).text : std::string()) +
-                                ": no forwarding method set (lb_kind); using NAT");
+    ctx.diags.Warn(n.loc(), what + ": no forwarding method set (lb_kind); using " +
+                                model::defaults::kForwarding);
+  }
+  if (v.lb_algo.empty()) {
+    ctx.diags.Warn(n.loc(),
+                   what + ": no scheduler set (lb_algo); using " + model::defaults::kScheduler);
+  }
+  if (v.protocol.empty() && v.key_kind == model::VsKeyKind::kAddress) {
+    ctx.diags.Warn(n.loc(), what + ": no protocol set; using " + model::defaults::kProtocol +
+                                " as keepalived does");
   }
   for (const auto& rs : v.real_servers) {
     if (v.key_kind == model::VsKeyKind::kAddress && rs.address.family() != v.address.family() &&

@@ -352,8 +352,9 @@ const Schema<I>& InstanceSchema() {
          {}},
         Flag<I>("no_virtual_ipaddress", &I::no_virtual_ipaddress),
         InBox<I, X>(&I::tuning, Flag<X>("promote_secondaries", &X::promote_secondaries)),
-        InBox<I, X>(&I::tuning, Flag<X>("linkbeat_use_polling", &X::linkbeat_use_polling,
-                "deprecated in keepalived; link state comes from rtnetlink in Vigil")),
+        InBox<I, X>(&I::tuning, MarkDeprecated(Flag<X>("linkbeat_use_polling",
+                                                       &X::linkbeat_use_polling),
+                                               "linkbeat_interfaces")),
         InBox<I, X>(&I::tuning, Bool<X>("v3_checksum_as_v2", &X::v3_checksum_as_v2)),
         {"virtual_routes",
          [](I& o, const Node& n, Ctx& c) { LowerRouteBlock(n, o.virtual_routes, false, c, true); },
@@ -398,7 +399,10 @@ const Schema<I>& InstanceSchema() {
          {}}),
         InBox<I, X>(&I::tuning, Bool<X>("smtp_alert", &X::smtp_alert)),
         InBox<I, X>(&I::tuning, Bool<X>("notify_priority_changes", &X::notify_priority_changes)),
-        InBox<I, X>(&I::tuning, Word1<X>("lvs_sync_daemon_interface", &X::lvs_sync_daemon_interface)),
+        InBox<I, X>(&I::tuning,
+                    MarkDeprecated(Word1<X>("lvs_sync_daemon_interface",
+                                            &X::lvs_sync_daemon_interface),
+                                   "the global lvs_sync_daemon")),
         InBox<I, X>(&I::tuning, Seconds<X>("garp_master_delay", &X::garp_master_delay)),
         InBox<I, X>(&I::tuning, Seconds<X>("garp_master_refresh", &X::garp_master_refresh)),
         InBox<I, X>(&I::tuning, Int<X>("garp_master_repeat", &X::garp_master_repeat, 1, 255)),
@@ -407,11 +411,9 @@ const Schema<I>& InstanceSchema() {
         InBox<I, X>(&I::tuning, Int<X>("garp_lower_prio_repeat", &X::garp_lower_prio_repeat, 0, 255)),
         InBox<I, X>(&I::tuning, Int<X>("down_timer_adverts", &X::down_timer_adverts, 1, 100)),
         InBox<I, X>(&I::tuning, timer_expired),
-        InBox<I, X>(&I::tuning, Alias<X>("thread_timer_expired", timer_expired,
-                                         "deprecated alias of timer_expired_backup")),
+        InBox<I, X>(&I::tuning, Deprecated<X>("thread_timer_expired", timer_expired)),
         InBox<I, X>(&I::tuning, garp_extra),
-        InBox<I, X>(&I::tuning, Alias<X>("vmac_garp_intvl", garp_extra,
-                                         "deprecated alias of garp_extra_if")),
+        InBox<I, X>(&I::tuning, Deprecated<X>("vmac_garp_intvl", garp_extra)),
         InBox<I, X>(&I::tuning, Bool<X>("lower_prio_no_advert", &X::lower_prio_no_advert)),
         InBox<I, X>(&I::tuning, Bool<X>("higher_prio_send_advert", &X::higher_prio_send_advert)),
         InBox<I, X>(&I::tuning, Bool<X>("owner_ignore_adverts", &X::owner_ignore_adverts)),
@@ -494,8 +496,10 @@ void FinishVrrpInstance(model::VrrpInstanceConf& c, const model::GlobalDefs& g, 
     // keepalived: an IPv6 instance without an explicit version runs VRRPv3.
     if (!c.vips.empty() && !c.vips[0].address.address.is_v4()) c.version = 3;
   }
-  if (c.interface.empty() && !g.default_interface.empty()) c.interface = g.default_interface;
-  if (c.interface.empty()) {
+  if (c.interface.empty() && c.tuning->vrf.empty() && !g.default_interface.empty()) {
+    c.interface = g.default_interface;
+  }
+  if (c.interface.empty() && c.tuning->vrf.empty()) {
     ctx.diags.Error(c.loc, "vrrp_instance " + c.name + ": no interface and no default_interface");
   }
 }
@@ -532,8 +536,8 @@ const Schema<G>& SyncGroupSchema() {
          },
          {}},
         Bool<G>("smtp_alert", &G::smtp_alert),
-        Flag<G>("global_tracking", &G::global_tracking,
-                "deprecated in keepalived; group members share tracking"),
+        MarkDeprecated(Flag<G>("global_tracking", &G::global_tracking),
+                       "track_interface/track_script/track_file on the sync group"),
         Flag<G>("sync_group_tracking_weight", &G::sync_group_tracking_weight),
         Bool<G>("notify_priority_changes", &G::notify_priority_changes),
     };

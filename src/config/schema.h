@@ -47,7 +47,35 @@ struct Field {
   std::function<void(T&, const Node&, Ctx&)> parse;
   std::function<void(const T&, Printer&)> dump;  // null for aliases printed by their canonical
   std::string_view note;  // non-empty: a note is emitted once per use (who will honour it)
+  // non-empty: the keyword is deprecated in favour of this one. keepalived's -t reports
+  // deprecated keywords as config errors, so a warning is emitted (exit 5).
+  std::string_view replacement = {};
 };
+
+// Emits the note or deprecation warning attached to a keyword row, at the keyword.
+template <class T>
+void Announce(const Field<T>& f, const Node& n, Ctx& ctx) {
+  if (!f.replacement.empty()) {
+    ctx.diags.Warn(n.loc(), "'" + n.keyword() + "' is deprecated; use '" +
+                                std::string(f.replacement) + "' instead");
+  } else if (!f.note.empty()) {
+    ctx.diags.Note(n.loc(), "'" + n.keyword() + "' is accepted and stored; " + std::string(f.note));
+  }
+}
+
+// A row whose own keyword is deprecated: it is stored and printed as written, and warned about.
+template <class T>
+Field<T> MarkDeprecated(Field<T> f, std::string_view replacement) {
+  f.replacement = replacement;
+  return f;
+}
+
+// The same row under a deprecated keyword: parses like `f`, warns, prints nothing (the
+// canonical keyword's row prints the value).
+template <class T>
+Field<T> Deprecated(std::string_view kw, const Field<T>& f) {
+  return Field<T>{kw, f.parse, nullptr, {}, f.keyword};
+}
 
 template <class T>
 class Schema {
@@ -80,10 +108,7 @@ void ParseChildren(T& obj, const Node& owner, const Schema<T>& schema, Ctx& ctx)
                                       std::string(schema.block()) + "; ignored");
       continue;
     }
-    if (!f->note.empty()) {
-      ctx.diags.Note(child.loc(),
-                     "'" + child.keyword() + "' is accepted and stored; " + std::string(f->note));
-    }
+    Announce(*f, child, ctx);
     f->parse(obj, child, ctx);
   }
 }
@@ -328,7 +353,7 @@ Field<T> InBox(model::Boxed<U> T::*box, const Field<U>& f) {
   }
   return Field<T>{f.keyword,
                   [box, parse](T& o, const Node& n, Ctx& c) { parse((o.*box).mut(), n, c); },
-                  boxed_dump, f.note};
+                  boxed_dump, f.note, f.replacement};
 }
 
 // Prints ExtraOptions entries whose keyword is one of `schema`'s Raw rows, in stored order.

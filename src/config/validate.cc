@@ -87,6 +87,29 @@ struct Checker {
              "(" + n + ") cannot use a loopback interface (" + i.interface + ") for VRRP");
     }
     base::Family fam = FamilyOf(i);
+    const model::VrrpInstanceTuning& tu = i.tuning.get();
+    if (i.unicast_peers.empty()) {
+      // keepalived: unicast settings without peers fall back to multicast, with a warning.
+      if (tu.unicast_ttl) d.Warn(i.loc, "(" + n + ") cannot use unicast_ttl without unicast peers");
+      const char* unicast_kw = i.unicast_src_ip          ? "unicast_src_ip"
+                               : tu.check_unicast_src    ? "check_unicast_src"
+                               : tu.old_unicast_checksum ? "old_unicast_checksum"
+                                                         : nullptr;
+      if (unicast_kw) {
+        d.Warn(i.loc,
+               "(" + n + ") " + unicast_kw + " is set without any unicast_peer; using multicast");
+      }
+    }
+    if (tu.native_ipv6 && fam == base::Family::kIPv4) {
+      d.Warn(i.loc, "(" + n + ") cannot specify native_ipv6 with IPv4 addresses");
+    }
+    if (!tu.vrf.empty()) {
+      if (!i.interface.empty()) {
+        d.Warn(i.loc, "(" + n + ") cannot specify both vrf and interface; vrf ignored");
+      } else {
+        Interface(i.loc, tu.vrf, "vrf of vrrp_instance " + n);
+      }
+    }
     for (const auto& v : i.vips) {
       if (!v.dev.empty()) Interface(v.loc, v.dev, "VIP " + v.address.ToString());
     }

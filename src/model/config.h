@@ -371,9 +371,9 @@ struct VirtualServerConf {
   std::string group;
   Where loc;
 
-  std::string ip_family;  // for fwmark/group: inet | inet6
-  std::string protocol;   // TCP | UDP | SCTP (default TCP)
-  std::string lb_algo;    // scheduler
+  std::string ip_family;                     // for fwmark/group: inet | inet6
+  std::string protocol;                      // TCP | UDP | SCTP (default TCP)
+  std::string lb_algo;                       // scheduler
   std::optional<ForwardingConf> forwarding;  // unset: NAT, with keepalived's warning
   bool hashed = false, ops = false, flag1 = false, flag2 = false, flag3 = false;
   bool sh_port = false, sh_fallback = false, mh_port = false, mh_fallback = false;

@@ -56,6 +56,11 @@ inline constexpr int kQuorum = 1;
 inline constexpr int kHttpStatusMin = 200;  // status_code default range 200-299
 inline constexpr int kHttpStatusMax = 299;
 inline constexpr microseconds kMiscTimeout = seconds(0);  // 0: use delay_loop
+// A virtual_server without lb_algo / lb_kind / protocol gets these, each with keepalived's
+// warning (its -t exits 5). keepalived defaults an address virtual server to UDP.
+inline constexpr const char* kScheduler = "wlc";
+inline constexpr const char* kForwarding = "NAT";
+inline constexpr const char* kProtocol = "UDP";
 
 // bfd_instance (RFC 5880 / keepalived defaults)
 inline constexpr int kBfdMinRxMs = 10;

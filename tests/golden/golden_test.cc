@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "config/config.h"
@@ -23,9 +24,10 @@ const fs::path kRoot = VIGIL_GOLDEN_DIR;
 LoadOptions Options() {
   LoadOptions o;
   o.preprocess.config_id = "main";
-  // The interfaces the golden configs may name; the differential test uses real ones.
+  // The interfaces the golden configs may name; the differential test uses real ones
+  // (vrf-blue only here: the test kernel cannot create VRF devices).
   o.interface_exists = [](const std::string& n) {
-    return n == "eth0" || n == "eth1" || n == "eth2";
+    return n == "eth0" || n == "eth1" || n == "eth2" || n == "vrf-blue";
   };
   return o;
 }
@@ -69,6 +71,75 @@ std::string DiagText(const base::Diagnostics& d) {
   std::string out;
   for (const auto& x : d.all()) out += x.ToString() + "\n";
   return out;
+}
+
+// Block path of a node in keepalived-keywords.txt terms ("virtual_server > real_server > ...").
+void CollectKeywords(const std::vector<Node>& nodes, const std::string& path,
+                     std::set<std::pair<std::string, std::string>>& seen) {
+  for (const auto& n : nodes) {
+    seen.insert({path, n.keyword()});
+    if (!n.has_block) continue;
+    std::string child = path.empty() ? n.keyword() : path + " > " + n.keyword();
+    CollectKeywords(n.children, child, seen);
+  }
+}
+
+// The keyword list's entries for the blocks whose every keyword the goldens must use.
+std::set<std::pair<std::string, std::string>> RequiredKeywords() {
+  std::ifstream in(VIGIL_KEYWORDS_FILE);
+  std::set<std::pair<std::string, std::string>> out;
+  std::string line, block;
+  bool in_lists = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("=== ", 0) == 0) {
+      in_lists = true;
+      block = line.substr(4, line.find(" { ... }") - 4);
+      continue;
+    }
+    if (line.rfind("=====", 0) == 0) {
+      in_lists = false;
+      continue;
+    }
+    if (!in_lists || line.empty() || line[0] == ' ') continue;
+    bool wanted = block == "vrrp_instance" || block.rfind("vrrp_instance > ", 0) == 0 ||
+                  block.rfind("virtual_server", 0) == 0;
+    if (wanted) out.insert({block, line.substr(0, line.find(' '))});
+  }
+  return out;
+}
+
+TEST(Golden, ValidConfigsUseEveryInstanceVirtualServerAndCheckerKeyword) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& conf : Configs("valid")) {
+    fs::path cwd = fs::current_path();
+    fs::current_path(conf.parent_path());
+    os::RealFileSource files;
+    base::Diagnostics d;
+    PreprocessOptions opt;
+    opt.config_id = "main";
+    auto lines = Preprocess(conf.filename().string(), files, opt, d);
+    fs::current_path(cwd);
+    CollectKeywords(BuildTree(lines, d), "", seen);
+  }
+  // keepalived's -t reports deprecated keywords as errors, so those are exercised by
+  // invalid/34_deprecated_keywords.conf instead.
+  std::set<std::pair<std::string, std::string>> deprecated;
+  {
+    fs::path cwd = fs::current_path();
+    fs::path conf = kRoot / "invalid" / "34_deprecated_keywords.conf";
+    fs::current_path(conf.parent_path());
+    os::RealFileSource files;
+    base::Diagnostics d;
+    auto lines = Preprocess(conf.filename().string(), files, PreprocessOptions{}, d);
+    fs::current_path(cwd);
+    CollectKeywords(BuildTree(lines, d), "", deprecated);
+  }
+  for (const auto& k : deprecated) seen.insert(k);
+  auto required = RequiredKeywords();
+  EXPECT_GT(required.size(), 250u);
+  for (const auto& r : required) {
+    EXPECT_TRUE(seen.count(r)) << "no valid golden config uses [" << r.first << "] " << r.second;
+  }
 }
 
 TEST(Golden, HasEnoughConfigs) {

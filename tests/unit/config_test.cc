@@ -152,7 +152,7 @@ TEST(Config, CheckerInheritsNothingItDidNotSay) {
                 path /health
                 status_code 200 300-302
             }
-            nb_get_retry 4
+            retry 4
         }
     }
 }
@@ -166,6 +166,39 @@ TEST(Config, CheckerInheritsNothingItDidNotSay) {
   EXPECT_FALSE(chk.common.delay_loop.has_value());
   ASSERT_EQ(chk.details->urls.at(0).status_codes.size(), 2u);
   EXPECT_EQ(chk.details->urls[0].status_codes[1].hi, 302);
+}
+
+TEST(Config, DeprecatedKeywordWarnsAndStillApplies) {
+  auto r = LoadText(R"(virtual_server 192.0.2.1 80 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 198.51.100.1 80 {
+        HTTP_GET {
+            url {
+                path /
+            }
+            nb_get_retry 4
+        }
+    }
+}
+)");
+  auto m = Messages(r, base::Severity::kWarning);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0], "k.conf:10:13: warning: 'nb_get_retry' is deprecated; use 'retry' instead");
+  EXPECT_EQ(r.config.virtual_servers[0].real_servers[0].checkers[0].common.retry, 4);
+  EXPECT_EQ(Dump(r.config).find("nb_get_retry"), std::string::npos);
+}
+
+TEST(Config, UnicastKeywordsNeedPeers) {
+  auto r = LoadText(
+      "vrrp_instance V {\n interface eth0\n virtual_router_id 9\n"
+      " unicast_src_ip 192.0.2.1\n unicast_ttl 10\n"
+      " virtual_ipaddress {\n 192.0.2.9/24\n }\n}\n");
+  auto m = Messages(r, base::Severity::kWarning);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_NE(m[0].find("unicast_ttl"), std::string::npos);
+  EXPECT_NE(m[1].find("unicast_src_ip"), std::string::npos);
 }
 
 TEST(Config, DumpMasksSecretsAndReparsesToTheSameModel) {
