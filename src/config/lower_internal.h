@@ -50,7 +50,6 @@ void DumpSsl(const model::SslConf& c, Printer& p, bool mask);
 
 // Shared value-block helpers.
 std::vector<std::string> BlockWords(const Node& n);  // every word of every child line
-std::string HeaderName(const Node& n, Ctx& ctx);     // the NAME after a block keyword
 inline constexpr const char* kMasked = "********";
 
 }  // namespace vigil::config

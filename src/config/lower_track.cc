@@ -16,14 +16,6 @@ std::vector<std::string> BlockWords(const Node& n) {
   return out;
 }
 
-std::string HeaderName(const Node& n, Ctx& ctx) {
-  if (n.argc() < 1) {
-    ctx.diags.Error(n.loc(), "'" + n.keyword() + "' needs a name");
-    return {};
-  }
-  return n.arg(0).text;
-}
-
 namespace {
 
 // "weight N [reverse|noreverse]" starting at argument `i`.
@@ -84,18 +76,13 @@ static const Schema<model::VrrpScriptConf>& VrrpScriptSchema() {
 }
 
 model::VrrpScriptConf LowerVrrpScript(const Node& n, Ctx& ctx) {
-  model::VrrpScriptConf c;
-  c.name = HeaderName(n, ctx);
-  c.loc = n.loc();
-  ParseChildren(c, n, VrrpScriptSchema(), ctx);
+  auto c = LowerNamed(n, VrrpScriptSchema(), ctx);
   if (c.script.argv.empty()) ctx.diags.Error(n.loc(), "vrrp_script " + c.name + " has no script");
   return c;
 }
 
 void DumpVrrpScript(const model::VrrpScriptConf& c, Printer& p) {
-  p.Open("vrrp_script " + QuoteWord(c.name));
-  DumpFields(c, VrrpScriptSchema(), p);
-  p.Close();
+  DumpNamed("vrrp_script", c, VrrpScriptSchema(), p);
 }
 
 // ---- vrrp_track_process ----
@@ -150,10 +137,7 @@ static const Schema<model::TrackProcessConf>& TrackProcessSchema() {
 }
 
 model::TrackProcessConf LowerTrackProcess(const Node& n, Ctx& ctx) {
-  model::TrackProcessConf c;
-  c.name = HeaderName(n, ctx);
-  c.loc = n.loc();
-  ParseChildren(c, n, TrackProcessSchema(), ctx);
+  auto c = LowerNamed(n, TrackProcessSchema(), ctx);
   if (c.process.empty())
     ctx.diags.Error(n.loc(), "vrrp_track_process " + c.name + " has no process");
   if (c.quorum_max && *c.quorum_max < c.quorum) {
@@ -163,9 +147,7 @@ model::TrackProcessConf LowerTrackProcess(const Node& n, Ctx& ctx) {
 }
 
 void DumpTrackProcess(const model::TrackProcessConf& c, Printer& p) {
-  p.Open("vrrp_track_process " + QuoteWord(c.name));
-  DumpFields(c, TrackProcessSchema(), p);
-  p.Close();
+  DumpNamed("vrrp_track_process", c, TrackProcessSchema(), p);
 }
 
 // ---- track_file ----
@@ -190,19 +172,14 @@ static const Schema<model::TrackFileConf>& TrackFileSchema() {
 }
 
 model::TrackFileConf LowerTrackFile(const Node& n, Ctx& ctx) {
-  model::TrackFileConf c;
-  c.name = HeaderName(n, ctx);
-  c.loc = n.loc();
+  auto c = LowerNamed(n, TrackFileSchema(), ctx);
   c.legacy_keyword = n.keyword() == "vrrp_track_file";
-  ParseChildren(c, n, TrackFileSchema(), ctx);
   if (c.file.empty()) ctx.diags.Error(n.loc(), n.keyword() + " " + c.name + " has no file");
   return c;
 }
 
 void DumpTrackFile(const model::TrackFileConf& c, Printer& p) {
-  p.Open(std::string(c.legacy_keyword ? "vrrp_track_file " : "track_file ") + QuoteWord(c.name));
-  DumpFields(c, TrackFileSchema(), p);
-  p.Close();
+  DumpNamed(c.legacy_keyword ? "vrrp_track_file" : "track_file", c, TrackFileSchema(), p);
 }
 
 // ---- track_group ----
@@ -301,10 +278,7 @@ static const Schema<model::BfdInstanceConf>& BfdSchema() {
 }
 
 model::BfdInstanceConf LowerBfdInstance(const Node& n, Ctx& ctx) {
-  model::BfdInstanceConf c;
-  c.name = HeaderName(n, ctx);
-  c.loc = n.loc();
-  ParseChildren(c, n, BfdSchema(), ctx);
+  auto c = LowerNamed(n, BfdSchema(), ctx);
   if (!c.neighbor_ip) ctx.diags.Error(n.loc(), "bfd_instance " + c.name + " has no neighbor_ip");
   if (c.neighbor_ip && c.source_ip && c.neighbor_ip->family() != c.source_ip->family()) {
     ctx.diags.Error(n.loc(), "bfd_instance " + c.name +
@@ -314,9 +288,7 @@ model::BfdInstanceConf LowerBfdInstance(const Node& n, Ctx& ctx) {
 }
 
 void DumpBfdInstance(const model::BfdInstanceConf& c, Printer& p) {
-  p.Open("bfd_instance " + QuoteWord(c.name));
-  DumpFields(c, BfdSchema(), p);
-  p.Close();
+  DumpNamed("bfd_instance", c, BfdSchema(), p);
 }
 
 // ---- address blocks ----

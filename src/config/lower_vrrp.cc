@@ -462,10 +462,7 @@ const Schema<I>& InstanceSchema() {
 }  // namespace
 
 model::VrrpInstanceConf LowerVrrpInstance(const Node& n, Ctx& ctx) {
-  I c;
-  c.name = HeaderName(n, ctx);
-  c.loc = n.loc();
-  ParseChildren(c, n, InstanceSchema(), ctx);
+  I c = LowerNamed(n, InstanceSchema(), ctx);
   if (c.vrid == 0) {
     ctx.diags.Error(n.loc(), "vrrp_instance " + c.name + ": virtual_router_id is not set");
   }
@@ -551,18 +548,13 @@ const Schema<G>& SyncGroupSchema() {
 }  // namespace
 
 model::SyncGroupConf LowerSyncGroup(const Node& n, Ctx& ctx) {
-  G c;
-  c.name = HeaderName(n, ctx);
-  c.loc = n.loc();
-  ParseChildren(c, n, SyncGroupSchema(), ctx);
+  G c = LowerNamed(n, SyncGroupSchema(), ctx);
   if (c.members.empty()) ctx.diags.Error(n.loc(), "vrrp_sync_group " + c.name + " has no group");
   return c;
 }
 
 void DumpSyncGroup(const model::SyncGroupConf& c, Printer& p) {
-  p.Open("vrrp_sync_group " + QuoteWord(c.name));
-  DumpFields(c, SyncGroupSchema(), p);
-  p.Close();
+  DumpNamed("vrrp_sync_group", c, SyncGroupSchema(), p);
 }
 
 }  // namespace vigil::config

@@ -32,6 +32,14 @@ std::string Text(const std::vector<std::string>& words) {
   return out;
 }
 
+std::string HeaderName(const Node& n, Ctx& ctx) {
+  if (n.argc() < 1) {
+    ctx.diags.Error(n.loc(), "'" + n.keyword() + "' needs a name");
+    return {};
+  }
+  return n.arg(0).text;
+}
+
 bool NeedArgs(const Node& n, size_t count, Ctx& ctx, std::string_view what) {
   if (n.argc() >= count) return true;
   base::SourceLoc loc = n.loc();

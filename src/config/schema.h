@@ -120,6 +120,28 @@ void DumpFields(const T& obj, const Schema<T>& schema, Printer& p) {
   }
 }
 
+// The NAME after a block keyword ("vrrp_instance NAME {"); reported when missing.
+std::string HeaderName(const Node& n, Ctx& ctx);
+
+// A named block ("vrrp_script NAME { ... }"): the name, where it was written, and its body.
+// `T` needs `name` and `loc` members. A missing name is reported.
+template <class T>
+T LowerNamed(const Node& n, const Schema<T>& schema, Ctx& ctx) {
+  T obj;
+  obj.name = HeaderName(n, ctx);
+  obj.loc = n.loc();
+  ParseChildren(obj, n, schema, ctx);
+  return obj;
+}
+
+// Prints "keyword NAME {", the fields, "}".
+template <class T>
+void DumpNamed(std::string_view keyword, const T& obj, const Schema<T>& schema, Printer& p) {
+  p.Open(std::string(keyword) + " " + QuoteWord(obj.name));
+  DumpFields(obj, schema, p);
+  p.Close();
+}
+
 // ---- argument helpers (all report at the offending word's column) ----
 
 // Requires at least `n` arguments; reports "KW needs ..." otherwise.

@@ -69,6 +69,16 @@ void TreeBuilder::Complete(Node&& n) {
   pending_top_ = std::move(n);
 }
 
+// The innermost open block is complete: its statements become the owner's children.
+void TreeBuilder::CloseBlock() {
+  Node owner = std::move(owners_.back());
+  owners_.pop_back();
+  owner.children = std::move(levels_.back());
+  levels_.pop_back();
+  opens_.pop_back();
+  if (owner.keyword() != "{") Complete(std::move(owner));  // "{" owns an ignored block
+}
+
 void TreeBuilder::Feed(const LogicalLine& line) {
   std::vector<Token> toks;
   Lex(line, toks, diags_);
@@ -120,12 +130,7 @@ void TreeBuilder::Feed(const LogicalLine& line) {
           diags_.Error(t.word.loc, "extra '}' with no block open; ignored");
           break;
         }
-        Node owner = std::move(owners_.back());
-        owners_.pop_back();
-        owner.children = std::move(levels_.back());
-        levels_.pop_back();
-        opens_.pop_back();
-        if (owner.keyword() != "{") Complete(std::move(owner));
+        CloseBlock();
         break;
       }
     }
@@ -139,12 +144,7 @@ void TreeBuilder::Finish() {
   while (!levels_.empty()) {
     diags_.Error(opens_.back(), "missing '}': block '" + owners_.back().keyword() +
                                     "' opened here is never closed");
-    Node owner = std::move(owners_.back());
-    owners_.pop_back();
-    owner.children = std::move(levels_.back());
-    levels_.pop_back();
-    opens_.pop_back();
-    if (owner.keyword() != "{") Complete(std::move(owner));
+    CloseBlock();
   }
   if (pending_top_) sink_(std::move(*pending_top_));
   pending_top_.reset();

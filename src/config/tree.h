@@ -45,6 +45,7 @@ class TreeBuilder {
 
  private:
   void Complete(Node&& n);
+  void CloseBlock();
   base::Diagnostics& diags_;
   NodeSink sink_;
   std::vector<std::vector<Node>> levels_;  // children being collected, one per open block
