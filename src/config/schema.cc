@@ -250,14 +250,14 @@ std::string ShellQuote(const std::string& a) {
 }  // namespace
 
 std::string ScriptText(const model::Script& s) {
-  std::string cmd;
+  std::string out = "\"";
   for (size_t i = 0; i < s.argv.size(); ++i) {
-    if (i) cmd += ' ';
-    cmd += ShellQuote(s.argv[i]);
+    if (i) out += ' ';
+    out += ShellQuote(s.argv[i]);
   }
-  std::string out = "\"" + cmd + "\"";
-  if (!s.user.empty()) out += " " + QuoteWord(s.user);
-  if (!s.group.empty()) out += " " + QuoteWord(s.group);
+  out += '"';
+  if (!s.user.empty()) out.append(" ").append(QuoteWord(s.user));
+  if (!s.group.empty()) out.append(" ").append(QuoteWord(s.group));
   return out;
 }
 
