@@ -102,13 +102,16 @@ std::set<std::pair<std::string, std::string>> RequiredKeywords() {
     }
     if (!in_lists || line.empty() || line[0] == ' ') continue;
     bool wanted = block == "vrrp_instance" || block.rfind("vrrp_instance > ", 0) == 0 ||
-                  block.rfind("virtual_server", 0) == 0;
+                  block.rfind("virtual_server", 0) == 0 || block.rfind("TOP LEVEL", 0) == 0;
+    if (block.rfind("TOP LEVEL", 0) == 0) block.clear();  // top-level keywords have no path
     if (wanted) out.insert({block, line.substr(0, line.find(' '))});
   }
   return out;
 }
 
-TEST(Golden, ValidConfigsUseEveryInstanceVirtualServerAndCheckerKeyword) {
+// Every block type (every top-level keyword) and every keyword of vrrp_instance,
+// virtual_server, real_server, the checkers and url appears in some valid golden config.
+TEST(Golden, ValidConfigsUseEveryBlockTypeAndEveryInstanceVirtualServerAndCheckerKeyword) {
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& conf : Configs("valid")) {
     fs::path cwd = fs::current_path();
