@@ -16,8 +16,9 @@ enum class Severity {
   kFatal,    // the configuration cannot run at all (missing main file): `-t` exits 4
 };
 
-// What kind of problem it is; only kScriptSecurity has its own exit code (6).
-enum class DiagKind { kGeneral, kScriptSecurity };
+// What kind of problem it is. kScriptSecurity has its own exit code (6); kMissingInclude
+// marks a plain `include` that found nothing, which -e/--all-config turns into an error.
+enum class DiagKind { kGeneral, kScriptSecurity, kMissingInclude };
 
 struct Diagnostic {
   Severity severity = Severity::kError;

@@ -85,16 +85,16 @@ const Schema<GD>& GlobalSchema() {
         Word1<GD>("json_dump_file", &GD::json_dump_file),
         {"dynamic_interfaces",
          [](GD& o, const Node& n, Ctx& c) {
-           o.dynamic_interfaces = true;
            if (n.argc() && n.arg(0).text != "allow_if_changes") {
              c.diags.Error(n.arg(0).loc, "dynamic_interfaces takes only 'allow_if_changes'");
-           } else if (n.argc()) {
-             o.extra.push_back({"dynamic_interfaces", "allow_if_changes"});
-             o.dynamic_interfaces = false;
+             return;
            }
+           o.dynamic_interfaces = n.argc() ? n.arg(0).text : "";
          },
          [](const GD& o, Printer& p) {
-           if (o.dynamic_interfaces) p.Line("dynamic_interfaces");
+           if (!o.dynamic_interfaces) return;
+           p.Line("dynamic_interfaces" +
+                  (o.dynamic_interfaces->empty() ? "" : " " + *o.dynamic_interfaces));
          },
          {}},
     };

@@ -705,10 +705,19 @@ model::VirtualServerGroupConf LowerVsGroup(const Node& n, Ctx& ctx) {
         }
         e.last = first->Plus(*v - first->bytes()[3]);
       } else {
-        auto v = base::ParseUint(tail);  // IPv6: last group, hex
-        (void)v;
-        ctx.diags.Error(line.loc(), "IPv6 range '" + t + "' must give the full last address");
-        continue;
+        // IPv6 a:b::c-d: d is the last 16-bit group of the range's end, in hex.
+        uint32_t v = 0;
+        bool hex = !tail.empty() && tail.size() <= 4;
+        for (char ch : tail) {
+          hex = hex && std::isxdigit(static_cast<unsigned char>(ch));
+          if (hex) v = v * 16 + static_cast<uint32_t>(ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10);
+        }
+        uint32_t low = (uint32_t{first->bytes()[14]} << 8) | first->bytes()[15];
+        if (!hex || v < low) {
+          ctx.diags.Error(line.loc(), "bad address range end in '" + t + "'");
+          continue;
+        }
+        e.last = first->Plus(v - low);
       }
       if (*e.last < *e.first || e.last->family() != e.first->family()) {
         ctx.diags.Error(line.loc(), "address range '" + t + "' ends before it starts");

@@ -194,8 +194,10 @@ class Runner {
         diags_.Error(loc, msg);
       } else {
         // keepalived's plain `include` logs this and carries on without a config error.
-        diags_.Note(loc, msg + " (plain '" + std::string(kw) +
-                             "' ignores this; use 'includea' to make it an error)");
+        diags_.Add(base::Severity::kNote, loc,
+                   msg + " (plain '" + std::string(kw) +
+                       "' ignores this; use 'includea' or -e to make it an error)",
+                   base::DiagKind::kMissingInclude);
       }
       return true;
     }
@@ -221,7 +223,7 @@ class Runner {
     if (!text) {
       std::string msg = "cannot read included file '" + path + "': " + error;
       if (kind == ' ') {
-        diags_.Note(loc, msg);
+        diags_.Add(base::Severity::kNote, loc, msg, base::DiagKind::kMissingInclude);
       } else {
         diags_.Error(loc, msg);
       }

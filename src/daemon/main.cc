@@ -48,14 +48,9 @@ int Run(const CommandLine& cmd) {
     // -e: a missing or unreadable included file is an error, not a note.
     vigil::base::Diagnostics strict;
     for (const auto& d : result.diags.all()) {
-      auto copy = d;
-      if (copy.severity == vigil::base::Severity::kNote &&
-          copy.message.find("include") != std::string::npos &&
-          (copy.message.find("matched no file") != std::string::npos ||
-           copy.message.find("cannot read") != std::string::npos)) {
-        copy.severity = vigil::base::Severity::kError;
-      }
-      strict.Add(copy.severity, copy.loc, copy.message, copy.kind);
+      bool missing = d.kind == vigil::base::DiagKind::kMissingInclude;
+      strict.Add(missing ? vigil::base::Severity::kError : d.severity, d.loc, d.message,
+                 missing ? vigil::base::DiagKind::kGeneral : d.kind);
     }
     result.diags = std::move(strict);
   }

@@ -455,7 +455,7 @@ struct GlobalDefs {
   bool enable_script_security = false;
   int json_version = defaults::kJsonVersion;
   std::string state_dump_file, stats_dump_file, json_dump_file;
-  bool dynamic_interfaces = false;
+  std::optional<std::string> dynamic_interfaces;  // "" or "allow_if_changes"
   ExtraOptions extra;  // stored verbatim; see docs/COMPATIBILITY.md for who honours each
 
   bool operator==(const GlobalDefs&) const = default;

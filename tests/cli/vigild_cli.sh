@@ -73,5 +73,19 @@ $VIGILD -t -f "$tmp/lo.conf" -i node1 2>/dev/null; check "-t refuses VRRP on loo
 $VIGILD -G -g"$tmp/v.log" -f "$tmp/secret.conf" -n >/dev/null 2>&1
 check "-g writes the log file" "yes" "$([ -s "$tmp/v.log" ] && echo yes || echo no)"
 
+check "-g log lines carry keepalived's ident" "1" "$(grep -c -m1 'Keepalived\[[0-9]*\]' "$tmp/v.log")"
+
+# -l logs to the console with the ident; -D adds detail (the notes).
+out=$($VIGILD -l -G -n -f "$tmp/secret.conf" 2>&1 >/dev/null)
+check "-l logs to the console" "1" "$(grep -c -m1 '^Keepalived\[[0-9]*\]: .*engines are not part of this build' <<<"$out")"
+printf 'global_defs {\n    enable_snmp_vrrp\n}\n' >"$tmp/note.conf"
+check "-t hides notes" "0" "$($VIGILD -t -f "$tmp/note.conf" 2>&1 | grep -c note:)"
+check "-t -D shows notes" "1" "$($VIGILD -t -D -f "$tmp/note.conf" 2>&1 | grep -c note:)"
+$VIGILD -S local9 -t -f "$tmp/ok.conf" >/dev/null 2>&1; check "-S rejects an unknown facility" 1 $?
+$VIGILD -S local3 -t -i node1 -f "$tmp/ok.conf" >/dev/null 2>&1; check "-S local3 accepted" 0 $?
+printf 'include /nonexistent/vigil-*.conf\n' >"$tmp/missing-include.conf"
+$VIGILD -t -f "$tmp/missing-include.conf" >/dev/null 2>&1; check "plain include of nothing is accepted" 0 $?
+$VIGILD -t -e -f "$tmp/missing-include.conf" >/dev/null 2>&1; check "-e makes it an error" 5 $?
+
 echo "vigild_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
