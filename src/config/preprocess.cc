@@ -108,7 +108,7 @@ class Runner {
         if (t.empty()) continue;
         bool more = !t.empty() && t.back() == '\\';
         std::string_view body = more ? base::Trim(t.substr(0, t.size() - 1)) : t;
-        if (!body.empty()) {
+        if (!body.empty() && *capturing != kDroppedDefinition) {
           defs_[*capturing].lines.push_back(LogicalLine{std::string(body), loc});
         }
         if (!more) capturing.reset();
@@ -124,29 +124,44 @@ class Runner {
     }
     if (capturing) {
       diags_.Warn(SourceLoc{path, line_no, 0},
-                  "multi-line definition of $" + *capturing + " runs to the end of the file");
+                  "a multi-line definition runs to the end of the file (its last line ends "
+                  "with '\\')");
     }
     stack_.pop_back();
   }
 
-  // "$NAME= \" (nothing after the '=' but the continuation) starts a multi-line definition;
-  // conditional prefixes are honoured first.
+  // "$NAME= \" (nothing after the '=' but the continuation) starts a multi-line definition.
+  // Under a conditional that does not match, its lines are still consumed but not stored
+  // (the returned name is then kDroppedDefinition).
   std::optional<std::string> MultilineStart(std::string_view t, const SourceLoc& loc) {
     std::string_view s = t;
+    bool dropped = false;
     if (!s.empty() && s[0] == '@') {
+      size_t sp = s.find_first_of(" \t");
+      std::string_view rest = sp == std::string_view::npos ? "" : base::Trim(s.substr(sp));
+      if (!IsMultilineHead(rest)) return std::nullopt;
       auto kept = ApplyConditional(s, loc);
-      if (!kept) return std::nullopt;
-      s = *kept;
+      dropped = !kept;
+      s = rest;
     }
-    if (s.size() < 3 || s[0] != '$' || s.back() != '\\') return std::nullopt;
+    if (!IsMultilineHead(s)) return std::nullopt;
+    if (dropped) return std::string(kDroppedDefinition);
     size_t i = 1;
-    if (!IsNameStart(s[i])) return std::nullopt;
     while (i < s.size() && IsNameChar(s[i])) ++i;
-    if (i >= s.size() || s[i] != '=') return std::nullopt;
-    if (!base::Trim(s.substr(i + 1, s.size() - i - 2)).empty()) return std::nullopt;
     std::string name(s.substr(1, i - 1));
     defs_[name] = Definition{true, {}, {}};
     return name;
+  }
+
+  static constexpr std::string_view kDroppedDefinition = "";
+
+  static bool IsMultilineHead(std::string_view s) {
+    if (s.size() < 3 || s[0] != '$' || s.back() != '\\') return false;
+    size_t i = 1;
+    if (!IsNameStart(s[i])) return false;
+    while (i < s.size() && IsNameChar(s[i])) ++i;
+    if (i >= s.size() || s[i] != '=') return false;
+    return base::Trim(s.substr(i + 1, s.size() - i - 2)).empty();
   }
 
   // Returns the rest of a conditional line if it is kept, nullopt if it is dropped.

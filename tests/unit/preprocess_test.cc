@@ -70,6 +70,13 @@ TEST(Preprocess, MultilineDefinitionExpandsToLines) {
                             "priority 2", "}"}));
 }
 
+TEST(Preprocess, ConditionalMultilineDefinitionIsConsumedWhenDropped) {
+  auto o = RunText("@backup $X= \\\nprio 1 \\\nprio 2\n@main $X= \\\nprio 3\n$X\n", "main");
+  EXPECT_EQ(o.lines, (Lines{"prio 3"}));
+  auto b = RunText("@backup $X= \\\nprio 1 \\\nprio 2\n@main $X= \\\nprio 3\n$X\n", "backup");
+  EXPECT_EQ(b.lines, (Lines{"prio 1", "prio 2"}));
+}
+
 TEST(Preprocess, SeqCountsUpDownAndInHex) {
   EXPECT_EQ(RunText("~SEQ(I, 1, 3) a $I\n").lines, (Lines{"a 1", "a 2", "a 3"}));
   EXPECT_EQ(RunText("~SEQ(I, 3) a $I\n").lines, (Lines{"a 1", "a 2", "a 3"}));
