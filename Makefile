@@ -42,6 +42,7 @@ fuzz: deps
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	@$(FUZZ_BUILD)/tests/config_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -max_len=16384 -print_final_stats=1 $(FUZZ_BUILD)/corpus tests/golden/valid tests/golden/invalid \
+	    tests/fuzz/regressions \
 	    2>$(FUZZ_BUILD)/fuzz.log || { tail -60 $(FUZZ_BUILD)/fuzz.log; exit 1; }
 	@grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_BUILD)/fuzz.log || true
 

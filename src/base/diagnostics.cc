@@ -32,6 +32,19 @@ std::string Diagnostic::ToString() const {
 }
 
 void Diagnostics::Add(Severity s, const SourceLoc& loc, std::string message, DiagKind kind) {
+  if (items_.size() == kMaxItems) {
+    // Keep the count, the worst severity and the kinds, but not an unbounded list.
+    items_.push_back(
+        Diagnostic{Severity::kNote, loc, "further diagnostics are not listed", DiagKind::kGeneral});
+  }
+  if (items_.size() > kMaxItems) {
+    ++suppressed_;
+    Diagnostic& last = items_.back();
+    if (s > last.severity) last.severity = s;
+    if (kind != DiagKind::kGeneral) last.kind = kind;
+    last.message = std::to_string(suppressed_) + " further diagnostics are not listed";
+    return;
+  }
   items_.push_back(Diagnostic{s, loc, std::move(message), kind});
 }
 

@@ -48,7 +48,11 @@ class Diagnostics {
   size_t size() const { return items_.size(); }
 
  private:
+  // A hostile or badly generated file can produce millions of problems; beyond this many
+  // only a count is kept, in one last item that carries the worst severity seen.
+  static constexpr size_t kMaxItems = 10000;
   std::vector<Diagnostic> items_;
+  size_t suppressed_ = 0;
 };
 
 }  // namespace vigil::base

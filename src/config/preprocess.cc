@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "base/strings.h"
 
@@ -262,6 +263,15 @@ class Runner {
 
   void ProcessLine(std::string text, SourceLoc loc, int depth) {
     if (overflow_) return;
+    // Every expansion step counts, emitted or not, so that no definition can make the
+    // preprocessor work without bound.
+    if (++steps_ > opt_.max_expansion_steps) {
+      diags_.Fatal(loc, "configuration expansion exceeds " +
+                            std::to_string(opt_.max_expansion_steps) +
+                            " steps; are definitions or ~SEQ blocks recursive?");
+      overflow_ = true;
+      return;
+    }
     if (depth > opt_.max_expansion_depth) {
       diags_.Error(loc, "definitions nest deeper than " + std::to_string(opt_.max_expansion_depth) +
                             " levels; line ignored");
@@ -283,8 +293,14 @@ class Runner {
     if (auto name = WholeLineReference(s)) {
       auto it = defs_.find(*name);
       if (it != defs_.end() && it->second.multiline) {
+        if (expanding_.count(*name)) {
+          diags_.Error(loc, "multi-line definition $" + *name + " uses itself; line ignored");
+          return;
+        }
+        expanding_.insert(*name);
         auto lines = it->second.lines;  // copy: the body may redefine things while it expands
         for (auto& l : lines) ProcessLine(l.text, l.loc, depth + 1);
+        expanding_.erase(*name);
         return;
       }
     }
@@ -544,6 +560,8 @@ class Runner {
   std::vector<FileFrame> stack_;
   std::map<std::string, Definition> defs_;
   size_t emitted_ = 0;
+  size_t steps_ = 0;
+  std::set<std::string> expanding_;  // multi-line definitions being expanded
   bool overflow_ = false;
 };
 

@@ -41,6 +41,7 @@ struct PreprocessOptions {
   size_t max_line_bytes = 1024;       // keepalived's MAXBUF for physical lines
   size_t max_expanded_bytes = 65536;  // after substitution
   int max_expansion_depth = 64;
+  size_t max_expansion_steps = 16'000'000;  // lines processed, including dropped ones
 };
 
 using LineSink = std::function<void(LogicalLine&&)>;

@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vigil::config::LoadOptions opt;
   opt.preprocess.config_id = "main";
   opt.preprocess.max_logical_lines = 20000;  // keep each run fast
+  opt.preprocess.max_expansion_steps = 200000;
   opt.interface_exists = [](const std::string& n) { return n == "eth0"; };
   auto r = vigil::config::Load("/k/main.conf", fs, opt);
   std::string dump = vigil::config::Dump(r.config);

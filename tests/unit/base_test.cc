@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "base/diagnostics.h"
 #include "base/ip.h"
 #include "base/strings.h"
 
@@ -75,6 +76,21 @@ TEST(Strings, BoolsAreKeepalivedsSix) {
   EXPECT_FALSE(*ParseBool("off"));
   EXPECT_FALSE(*ParseBool("false"));
   EXPECT_FALSE(ParseBool("1"));
+}
+
+}  // namespace
+}  // namespace vigil::base
+
+namespace vigil::base {
+namespace {
+
+TEST(Diagnostics, ListIsBoundedButKeepsTheWorstSeverity) {
+  Diagnostics d;
+  for (int i = 0; i < 20000; ++i) d.Note(SourceLoc{}, "n");
+  d.Error(SourceLoc{}, "e");
+  EXPECT_EQ(d.size(), 10001u);
+  EXPECT_TRUE(d.HasAtLeast(Severity::kError));
+  EXPECT_EQ(d.all().back().message, "10001 further diagnostics are not listed");
 }
 
 }  // namespace

@@ -96,6 +96,24 @@ TEST(Preprocess, SeqThatNeverEndsIsAnError) {
   EXPECT_TRUE(o.diags.HasAtLeast(base::Severity::kError));
 }
 
+TEST(Preprocess, SelfReferentialMultilineDefinitionIsRefused) {
+  // Found by the fuzzer: a body that repeats itself under ~SEQ grew exponentially.
+  auto o = RunText("$VI= \\\nx ${ID} \\\n~SEQ(ID, 1, 3) $VI\n$VI\n");
+  EXPECT_EQ(o.lines, (Lines{"x ${ID}"}));
+  EXPECT_TRUE(o.diags.HasAtLeast(base::Severity::kError));
+}
+
+TEST(Preprocess, ExpansionWorkIsBounded) {
+  testing::MemoryFileSource fs;
+  fs.Add("/etc/k.conf", "~SEQ(A, 1, 1000) ~SEQ(B, 1, 1000) @other x\n");
+  PreprocessOptions opt;
+  opt.max_expansion_steps = 10000;
+  base::Diagnostics d;
+  auto lines = Preprocess("/etc/k.conf", fs, opt, d);
+  EXPECT_TRUE(lines.empty());
+  EXPECT_TRUE(d.HasAtLeast(base::Severity::kFatal));
+}
+
 TEST(Preprocess, HugeSeqIsBounded) {
   auto o = RunText("~SEQ(I, 1, 1000000000) x\n");
   EXPECT_TRUE(o.lines.empty());
