@@ -154,20 +154,20 @@ void DumpTrackProcess(const model::TrackProcessConf& c, Printer& p) {
 
 static const Schema<model::TrackFileConf>& TrackFileSchema() {
   using T = model::TrackFileConf;
-  static const Schema<T> s("track_file", {
-                                             Word1<T>("file", &T::file),
-                                             {"weight",
-                                              [](T& o, const Node& n, Ctx& c) {
-                                                ParseWeight(n, 0,
-                                                            model::defaults::kMaxTrackFileWeight,
-                                                            o.weight, o.weight_reverse, c);
-                                              },
-                                              [](const T& o, Printer& p) {
-                                                if (o.weight != 1 || o.weight_reverse)
-                                                  p.Line(WeightText(o.weight, o.weight_reverse));
-                                              }},
-                                             OptWords<T>("init_file", &T::init_file),
-                                         });
+  static const Schema<T> s(
+      "track_file", {
+                        Word1<T>("file", &T::file),
+                        {"weight",
+                         [](T& o, const Node& n, Ctx& c) {
+                           ParseWeight(n, 0, model::defaults::kMaxTrackFileWeight, o.weight,
+                                       o.weight_reverse, c);
+                         },
+                         [](const T& o, Printer& p) {
+                           if (o.weight != model::defaults::kTrackFileWeight || o.weight_reverse)
+                             p.Line(WeightText(o.weight, o.weight_reverse));
+                         }},
+                        OptWords<T>("init_file", &T::init_file),
+                    });
   return s;
 }
 

@@ -223,7 +223,7 @@ struct TrackFileConf {
   std::string name;
   Where loc;
   std::string file;
-  int weight = 1;
+  int weight = defaults::kTrackFileWeight;
   bool weight_reverse = false;
   std::optional<std::vector<std::string>> init_file;  // [VALUE] [overwrite]
   bool legacy_keyword = false;                        // declared as vrrp_track_file

@@ -42,6 +42,9 @@ inline constexpr microseconds kScriptInterval = seconds(1);
 inline constexpr int kScriptRise = 1;
 inline constexpr int kScriptFall = 1;
 
+// track_file: the file's value is multiplied by this weight
+inline constexpr int kTrackFileWeight = 1;
+
 // vrrp_track_process
 inline constexpr int kProcessQuorum = 1;
 
