@@ -41,6 +41,30 @@ std::string ForwardingText(const model::ForwardingConf& f) {
   return s;
 }
 
+// keepalived's HEX_STR: hex digits in words of any length ("Ab12f 3 456"); with
+// `wildcards`, X/x stands for a nibble whose value is ignored.
+bool IsHexText(std::string_view s, bool wildcards) {
+  for (char ch : s) {
+    bool ok = std::isxdigit(static_cast<unsigned char>(ch)) || (wildcards && (ch | 0x20) == 'x');
+    if (!ok) return false;
+  }
+  return !s.empty();
+}
+
+// All arguments as one HEX_STR (words joined by single spaces), or nullopt after an error.
+std::optional<std::string> HexWords(const Node& n, bool wildcards, Ctx& c) {
+  std::vector<std::string> words;
+  for (size_t i = 0; i < n.argc(); ++i) {
+    if (!IsHexText(n.arg(i).text, wildcards)) {
+      c.diags.Error(n.arg(i).loc, "'" + n.keyword() + "': '" + n.arg(i).text +
+                                      "' is not hex digits" + (wildcards ? " (or X)" : ""));
+      return std::nullopt;
+    }
+    words.push_back(n.arg(i).text);
+  }
+  return base::Join(words, " ");
+}
+
 // Port argument 0..65535 at argument i.
 std::optional<int> ArgPort(const Node& n, size_t i, Ctx& c) {
   auto v = ArgInt(n, i, 0, 65535, c);
@@ -96,9 +120,7 @@ const Schema<UrlConf>& UrlSchema() {
                   [](T& o, const Node& n, Ctx& c) {
                     if (!NeedArgs(n, 1, c, "an MD5 digest")) return;
                     const auto& d = n.arg(0).text;
-                    bool hex = d.size() == 32;
-                    for (char ch : d) hex = hex && std::isxdigit(static_cast<unsigned char>(ch));
-                    if (!hex) {
+                    if (d.size() != 32 || !IsHexText(d, false)) {
                       c.diags.Error(n.arg(0).loc, "digest '" + d + "' is not 32 hex digits (MD5)");
                       return;
                     }
@@ -251,21 +273,20 @@ const Schema<model::CheckerDetails>& SpecificSchema(CheckerKind k) {
       {{"payload",
         [](T& o, const Node& n, Ctx& c) {
           if (!NeedArgs(n, 1, c, "hex bytes")) return;
-          const auto& h = n.arg(0).text;
-          bool ok = h.size() % 2 == 0;
-          for (char ch : h) ok = ok && std::isxdigit(static_cast<unsigned char>(ch));
-          if (!ok) {
-            c.diags.Error(n.arg(0).loc, "payload '" + h + "' is not an even number of hex digits");
-            return;
-          }
-          o.payload = h;
+          if (auto h = HexWords(n, false, c)) o.payload = *h;
         },
         [](const T& o, Printer& p) {
           if (!o.payload.empty()) p.Line("payload " + o.payload);
         },
         {}},
        {"require_reply",
-        [](T& o, const Node& n, Ctx&) { o.require_reply = n.argc() ? n.arg(0).text : ""; },
+        [](T& o, const Node& n, Ctx& c) {
+          if (n.argc() == 0) {
+            o.require_reply = "";
+          } else if (auto h = HexWords(n, true, c)) {
+            o.require_reply = *h;
+          }
+        },
         [](const T& o, Printer& p) {
           if (o.require_reply) {
             p.Line("require_reply" + (o.require_reply->empty() ? "" : " " + *o.require_reply));
