@@ -6,6 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+VRRP_FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
@@ -37,7 +38,7 @@ asan: deps
 
 fuzz: deps
 	@CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target config_fuzzer
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target config_fuzzer vrrp_fuzzer
 	@echo "== config fuzzer for $(FUZZ_SECONDS) s (seeds: tests/golden)"
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	@$(FUZZ_BUILD)/tests/config_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
@@ -45,6 +46,12 @@ fuzz: deps
 	    tests/fuzz/regressions \
 	    2>$(FUZZ_BUILD)/fuzz.log || { tail -60 $(FUZZ_BUILD)/fuzz.log; exit 1; }
 	@grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_BUILD)/fuzz.log || true
+	@echo "== VRRP codec fuzzer for $(VRRP_FUZZ_SECONDS) s (seeds: tests/fuzz/vrrp-seeds)"
+	@mkdir -p $(FUZZ_BUILD)/vrrp-corpus
+	@$(FUZZ_BUILD)/tests/vrrp_fuzzer -max_total_time=$(VRRP_FUZZ_SECONDS) -timeout=10 -max_len=2048 \
+	    -print_final_stats=1 $(FUZZ_BUILD)/vrrp-corpus tests/fuzz/vrrp-seeds \
+	    2>$(FUZZ_BUILD)/vrrp-fuzz.log || { tail -60 $(FUZZ_BUILD)/vrrp-fuzz.log; exit 1; }
+	@grep -E '^Done' $(FUZZ_BUILD)/vrrp-fuzz.log || true
 
 demo: build
 	@./scripts/demo.sh $(BUILD)/src/vigild
