@@ -1,0 +1,177 @@
+// The VRRP router: one virtual router's state machine (RFC 5798 §6.4, RFC 3768 §6.4), pure.
+//
+// It never reads a clock or touches a socket. The daemon feeds it inputs stamped with `now`
+// (start, stop, a received advert, a timer that fired, link changes, priority changes) and
+// executes the outputs it appends, in order: adverts to send, timers to arm or cancel,
+// virtual addresses to install, announce or remove, and state changes to log and count.
+// Transitions go through one table (state x event -> handler) and one Transition() that
+// records the reason, counts become_master/release_master and emits the VIP actions.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/ip.h"
+#include "base/strings.h"
+#include "model/config.h"
+#include "vrrp/packet.h"
+
+namespace vigil::vrrp {
+
+using Duration = base::Duration;
+using TimePoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
+
+enum class State : uint8_t { kInitialize, kBackup, kMaster, kFault };
+// keepalived's names: INIT, BACKUP, MASTER, FAULT.
+std::string_view StateName(State s);
+
+// RFC 5798's timers (keepalived adds the preempt delay).
+enum class Timer : uint8_t { kAdver, kMasterDown, kPreemptDelay };
+std::string_view TimerName(Timer t);
+
+// What the router needs to run, derived from the configuration and the interface.
+struct RouterConfig {
+  std::string name;
+  uint8_t vrid = 1;
+  uint8_t version = 3;
+  uint8_t priority = 100;  // base priority (255 = address owner)
+  Duration advertisement_interval = std::chrono::seconds(1);
+  bool preempt = true;  // RFC Preempt_Mode (keepalived nopreempt)
+  Duration preempt_delay{0};
+  bool lower_prio_no_advert = false;  // keepalived: do not answer lower priority
+  bool check_ttl = true;              // multicast: TTL/hop limit must be 255
+  base::IpAddress primary_address;    // ours: source of adverts and tie-break
+  std::vector<base::IpAddress> vips;
+  AuthType auth_type = AuthType::kNone;  // VRRPv2 only
+  std::array<uint8_t, kV2AuthDataSize> auth_data{};
+
+  // From a configured instance; `primary` is the interface address adverts are sent from.
+  static RouterConfig From(const model::VrrpInstanceConf& conf, const base::IpAddress& primary);
+};
+
+// keepalived's per-instance counters (its names; see CONFORMANCE-AND-FAULTS.md and the JSON
+// format), plus the drops keepalived does not count separately.
+struct Stats {
+  uint64_t advert_rcvd = 0, advert_sent = 0, become_master = 0, release_master = 0;
+  uint64_t packet_len_err = 0, ip_ttl_err = 0, invalid_type_rcvd = 0, advert_interval_err = 0;
+  uint64_t addr_list_err = 0, invalid_authtype = 0, authtype_mismatch = 0, auth_failure = 0;
+  uint64_t pri_zero_rcvd = 0, pri_zero_sent = 0;
+  uint64_t version_err = 0, vrid_err = 0;
+  bool operator==(const Stats&) const = default;
+};
+
+// ---- inputs ----
+struct Startup {};
+struct Shutdown {};
+struct AdvertReceived {
+  Advertisement advert;
+  RxMeta meta;
+};
+struct TimerFired {
+  Timer timer;
+};
+struct LinkChanged {
+  bool up;
+};
+struct PriorityChanged {
+  int priority;  // effective priority, 1..255
+};
+using Input =
+    std::variant<Startup, Shutdown, AdvertReceived, TimerFired, LinkChanged, PriorityChanged>;
+
+// ---- outputs ----
+struct SendAdvert {
+  Advertisement advert;
+};
+struct ArmTimer {
+  Timer timer;
+  TimePoint deadline;
+};
+struct CancelTimer {
+  Timer timer;
+};
+struct InstallVips {};   // add the virtual addresses to the interface
+struct AnnounceVips {};  // gratuitous ARP / unsolicited NA for them
+struct RemoveVips {};
+struct StateChanged {
+  State from;
+  State to;
+  std::string_view reason;
+};
+using Output = std::variant<SendAdvert, ArmTimer, CancelTimer, InstallVips, AnnounceVips,
+                            RemoveVips, StateChanged>;
+
+class Router {
+ public:
+  explicit Router(RouterConfig config);
+
+  // Handles one input observed at `now` and appends, in execution order, what must happen.
+  void Step(const Input& in, TimePoint now, std::vector<Output>& out);
+
+  // Counts a message for this VRID that the codec rejected (packet_len_err, ...).
+  void CountDecodeError(DecodeError e);
+
+  State state() const { return state_; }
+  const Stats& stats() const { return stats_; }
+  const RouterConfig& config() const { return config_; }
+  int priority() const { return priority_; }
+  // RFC 5798: what a Backup learned from the Master (VRRPv3), else the configured interval.
+  Duration master_adver_interval() const { return master_adver_interval_; }
+  // RFC 5798 §6.1: Skew_Time and Master_Down_Interval for the current priority.
+  Duration skew_time() const;
+  Duration master_down_interval() const;
+
+ private:
+  enum class Event : uint8_t {
+    kStartup,
+    kShutdown,
+    kAdvert,
+    kAdverTimer,
+    kMasterDownTimer,
+    kPreemptTimer,
+    kLinkDown,
+    kLinkUp,
+    kPriority,
+    kCount
+  };
+  using Handler = void (Router::*)(const Input&, TimePoint, std::vector<Output>&);
+  static const std::array<std::array<Handler, static_cast<size_t>(Event::kCount)>, 4> kTable;
+
+  static Event EventOf(const Input& in);
+  // Receive checks that need the configuration; counts and returns false to drop.
+  bool Accept(const AdvertReceived& rx);
+
+  void Transition(State to, std::string_view reason, TimePoint now, std::vector<Output>& out);
+  void SendAdvertisement(int priority, std::vector<Output>& out);
+  void ArmAdverTimer(TimePoint now, std::vector<Output>& out);
+  void ArmMasterDownTimer(Duration in, TimePoint now, std::vector<Output>& out);
+
+  // Table entries.
+  void Ignore(const Input&, TimePoint, std::vector<Output>&) {}
+  void InitStartup(const Input&, TimePoint now, std::vector<Output>& out);
+  void BackupShutdown(const Input&, TimePoint now, std::vector<Output>& out);
+  void MasterShutdown(const Input&, TimePoint now, std::vector<Output>& out);
+  void FaultShutdown(const Input&, TimePoint now, std::vector<Output>& out);
+  void BackupAdvert(const Input&, TimePoint now, std::vector<Output>& out);
+  void MasterAdvert(const Input&, TimePoint now, std::vector<Output>& out);
+  void BackupMasterDown(const Input&, TimePoint now, std::vector<Output>& out);
+  void BackupPreempt(const Input&, TimePoint now, std::vector<Output>& out);
+  void MasterAdverTimer(const Input&, TimePoint now, std::vector<Output>& out);
+  void ToFault(const Input&, TimePoint now, std::vector<Output>& out);
+  void FaultLinkUp(const Input&, TimePoint now, std::vector<Output>& out);
+  void SetPriority(const Input&, TimePoint now, std::vector<Output>& out);
+
+  RouterConfig config_;
+  State state_ = State::kInitialize;
+  int priority_;
+  Duration master_adver_interval_;
+  bool preempt_pending_ = false;  // a lower-priority master is tolerated until the delay ends
+  Stats stats_;
+};
+
+}  // namespace vigil::vrrp

@@ -1,0 +1,365 @@
+// VRRP router scenarios on a FakeLan with a simulated clock. Each test is named after the RFC
+// section whose wire-observable rule it checks (see docs/CONFORMANCE.md).
+#include <gtest/gtest.h>
+
+#include "fakes/fake_lan.h"
+#include "vrrp/router.h"
+
+namespace vigil::vrrp {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FakeLan;
+
+base::IpAddress Ip(const char* s) { return *base::IpAddress::Parse(s); }
+
+RouterConfig Conf(const char* primary, int priority, int version = 3,
+                  Duration interval = seconds(1)) {
+  RouterConfig c;
+  c.name = "VI_1";
+  c.vrid = 51;
+  c.version = static_cast<uint8_t>(version);
+  c.priority = static_cast<uint8_t>(priority);
+  c.advertisement_interval = interval;
+  c.primary_address = Ip(primary);
+  c.vips = {Ip("192.0.2.100")};
+  return c;
+}
+
+TimePoint At(Duration d) { return TimePoint{} + d; }
+
+TEST(Rfc5798_6_1, SkewTimeAndMasterDownInterval) {
+  Router v3(Conf("192.0.2.1", 100, 3, seconds(1)));
+  EXPECT_EQ(v3.skew_time(), microseconds(609375));  // (256-100)/256 s
+  EXPECT_EQ(v3.master_down_interval(), microseconds(3609375));
+  Router v3slow(Conf("192.0.2.1", 200, 3, seconds(2)));
+  EXPECT_EQ(v3slow.skew_time(), microseconds(437500));  // (256-200)*2/256 s
+  // RFC 3768 §6.1: the VRRPv2 skew does not scale with the interval.
+  Router v2(Conf("192.0.2.1", 200, 2, seconds(2)));
+  EXPECT_EQ(v2.skew_time(), microseconds(218750));  // (256-200)/256 s
+  EXPECT_EQ(v2.master_down_interval(), microseconds(6218750));
+}
+
+TEST(Rfc5798_6_4_1, AddressOwnerBecomesMasterAtStartup) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 255));
+  lan.Start(a);
+  EXPECT_EQ(lan.state(a), State::kMaster);
+  EXPECT_EQ(lan.LastEntered(a, State::kMaster), At(Duration{0}));
+  EXPECT_TRUE(lan.node(a).holds_vips);
+}
+
+TEST(Rfc5798_6_4_1, BackupBecomesMasterAfterMasterDownInterval) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 100));
+  lan.Start(a);
+  EXPECT_EQ(lan.state(a), State::kBackup);
+  lan.RunUntil(At(microseconds(3609374)));
+  EXPECT_EQ(lan.state(a), State::kBackup);
+  lan.RunUntil(At(microseconds(3609375)));
+  EXPECT_EQ(lan.state(a), State::kMaster);
+  EXPECT_EQ(lan.router(a).stats().become_master, 1u);
+}
+
+TEST(Rfc5798_6_4_2, HigherPriorityWinsTheElection) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.state(b), State::kBackup);
+  EXPECT_EQ(lan.VipHolders(), 1);
+  EXPECT_EQ(lan.router(b).stats().become_master, 0u);
+  EXPECT_GE(lan.router(b).stats().advert_rcvd, 6u);
+}
+
+TEST(Rfc5798_6_4_3, EqualPriorityTieBrokenByHigherPrimaryAddress) {
+  FakeLan lan;
+  int low = lan.Add(Conf("192.0.2.1", 100));
+  int high = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(low);
+  lan.Start(high);
+  lan.RunFor(seconds(10));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{high});
+  EXPECT_EQ(lan.VipHolders(), 1);
+}
+
+TEST(Rfc5798_6_4_3, PriorityZeroOnShutdownGivesTakeoverAfterSkewTime) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  ASSERT_EQ(lan.Masters(), std::vector<int>{a});
+  TimePoint stop = lan.now();
+  lan.Stop(a);
+  EXPECT_EQ(lan.router(a).stats().pri_zero_sent, 1u);
+  EXPECT_FALSE(lan.node(a).holds_vips);
+  lan.RunFor(seconds(1));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});
+  EXPECT_EQ(lan.router(b).stats().pri_zero_rcvd, 1u);
+  // Skew_Time for priority 100 is 0.609 s, far below the 3.6 s Master_Down_Interval.
+  EXPECT_EQ(lan.LastEntered(b, State::kMaster) - stop, lan.latency + lan.router(b).skew_time());
+}
+
+TEST(Rfc5798_6_4_2, MasterKilledWithoutWordIsReplacedAfterMasterDownInterval) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  lan.Kill(a);
+  lan.RunFor(seconds(3));
+  EXPECT_EQ(lan.state(b), State::kBackup);  // not before Master_Down_Interval
+  lan.RunFor(seconds(1));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});
+  EXPECT_EQ(lan.VipHolders(), 1);
+}
+
+TEST(Rfc5798_6_4_2, HigherPriorityRouterPreemptsWhenItStarts) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(b);
+  lan.RunFor(seconds(5));
+  ASSERT_EQ(lan.Masters(), std::vector<int>{b});
+  lan.Start(a);
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.router(b).stats().release_master, 1u);
+  EXPECT_EQ(lan.VipHolders(), 1);
+}
+
+TEST(Rfc5798_6_4_2, NopreemptLeavesTheLowerPriorityMasterInPlace) {
+  FakeLan lan;
+  RouterConfig ca = Conf("192.0.2.1", 150);
+  ca.preempt = false;
+  int a = lan.Add(ca);
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(b);
+  lan.RunFor(seconds(5));
+  lan.Start(a);
+  lan.RunFor(seconds(30));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});
+  EXPECT_EQ(lan.state(a), State::kBackup);
+}
+
+TEST(KeepalivedPreemptDelay, LowerPriorityMasterToleratedUntilTheDelayEnds) {
+  FakeLan lan;
+  RouterConfig ca = Conf("192.0.2.1", 150);
+  ca.preempt_delay = seconds(5);
+  int a = lan.Add(ca);
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(b);
+  lan.RunFor(seconds(5));
+  TimePoint start = lan.now();
+  lan.Start(a);
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});  // would have preempted at 3.4 s without it
+  lan.RunFor(seconds(2));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  Duration took = lan.LastEntered(a, State::kMaster) - start;
+  EXPECT_GT(took, seconds(5));
+  EXPECT_LT(took, seconds(7));
+}
+
+TEST(Rfc5798_6_4_2, BackupLearnsMasterAdverInterval) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150, 3, seconds(2)));
+  int b = lan.Add(Conf("192.0.2.2", 100, 3, seconds(1)));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(20));
+  ASSERT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.router(b).master_adver_interval(), seconds(2));
+  // 3 * 2 s + (256 - 100) * 2 s / 256
+  EXPECT_EQ(lan.router(b).master_down_interval(), microseconds(7218750));
+}
+
+TEST(Rfc3768_7_1, V2AdvertWithAnotherIntervalIsDiscarded) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150, 2, seconds(2)));
+  int b = lan.Add(Conf("192.0.2.2", 100, 2, seconds(1)));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  EXPECT_GT(lan.router(b).stats().advert_interval_err, 0u);
+  EXPECT_EQ(lan.state(b), State::kMaster);  // misconfiguration: two masters, as in keepalived
+}
+
+TEST(Rfc9568_6_4_3, SplitBrainHealsToOneMasterAndTheLowerStepsDown) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 120));
+  int c = lan.Add(Conf("192.0.2.3", 100));
+  for (int i : {a, b, c}) lan.Start(i);
+  lan.RunFor(seconds(10));
+  ASSERT_EQ(lan.Masters(), std::vector<int>{a});
+  // Partition: {a} | {b, c}. b becomes master of its side.
+  lan.Partition(a, 1);
+  lan.RunFor(seconds(10));
+  EXPECT_EQ(lan.Masters(), (std::vector<int>{a, b}));
+  EXPECT_EQ(lan.VipHolders(), 2);
+  uint64_t a_sent = lan.router(a).stats().advert_sent;
+  lan.Heal();
+  lan.RunFor(milliseconds(1500));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.VipHolders(), 1);
+  // a answered b's lower-priority advert at once, on top of its once-a-second adverts.
+  EXPECT_GE(lan.router(a).stats().advert_sent - a_sent, 2u);
+  EXPECT_EQ(lan.state(c), State::kBackup);
+}
+
+TEST(Rfc9568_6_4_3, LowerPrioNoAdvertSuppressesTheImmediateAnswer) {
+  FakeLan lan;
+  RouterConfig ca = Conf("192.0.2.1", 150);
+  ca.lower_prio_no_advert = true;
+  int a = lan.Add(ca);
+  int b = lan.Add(Conf("192.0.2.2", 120));
+  lan.Start(a);
+  lan.Start(b);
+  lan.Partition(a, 1);
+  lan.RunFor(seconds(10));
+  ASSERT_EQ(lan.Masters(), (std::vector<int>{a, b}));
+  uint64_t before = lan.router(a).stats().advert_sent;
+  lan.Heal();
+  lan.RunFor(milliseconds(999));
+  EXPECT_LE(lan.router(a).stats().advert_sent - before, 1u);
+  lan.RunFor(seconds(2));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+}
+
+TEST(KeepalivedFault, LinkDownIsFaultAndLinkUpRejoinsTheElection) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  lan.SetLink(a, false);
+  EXPECT_EQ(lan.state(a), State::kFault);
+  EXPECT_FALSE(lan.node(a).holds_vips);
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});
+  lan.SetLink(a, true);
+  EXPECT_EQ(lan.state(a), State::kBackup);
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});  // it has the higher priority and preempts
+  EXPECT_EQ(lan.VipHolders(), 1);
+}
+
+TEST(Rfc5798_6_4_3, MasterWhosePriorityDropsIsPreempted) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  lan.SetPriority(a, 50);  // e.g. a tracked script failed with weight -100
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});
+  lan.SetPriority(a, 150);
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+}
+
+TEST(Rfc5798_6_4_2, LossOfEveryOtherAdvertDoesNotFlap) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  ASSERT_EQ(lan.Masters(), std::vector<int>{a});
+  size_t transitions = lan.Transitions(b);
+  int sent = 0;
+  lan.deliver = [&](int from, int) { return from != a || (++sent % 2) == 0; };
+  lan.RunFor(seconds(60));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.Transitions(b), transitions);
+  // Losing two in a row is one short of the three Master_Down_Interval allows: still fine.
+  sent = 0;
+  lan.deliver = [&](int from, int) { return from != a || (++sent % 3) == 0; };
+  lan.RunFor(seconds(60));
+  EXPECT_EQ(lan.Transitions(b), transitions);
+}
+
+TEST(Rfc5798_7_1, ReceiveChecksCountAndDrop) {
+  RouterConfig c = Conf("192.0.2.2", 100, 2);
+  c.auth_type = AuthType::kPass;
+  c.auth_data = {'s', 'e', 'c', 'r', 'e', 't', 0, 0};
+  Router r(c);
+  std::vector<Output> out;
+  r.Step(Startup{}, TimePoint{}, out);
+  Advertisement a;
+  a.version = 2;
+  a.vrid = 51;
+  a.priority = 150;
+  a.adver_int = 1;
+  a.addresses = {Ip("192.0.2.100")};
+  a.auth_type = AuthType::kPass;
+  a.auth_data = c.auth_data;
+  RxMeta meta{Ip("192.0.2.1"), Ip("224.0.0.18"), 255};
+  auto rx = [&](Advertisement adv, int ttl = 255) {
+    RxMeta m = meta;
+    m.ttl = ttl;
+    out.clear();
+    r.Step(AdvertReceived{adv, m}, TimePoint{} + seconds(1), out);
+  };
+  rx(a, 254);
+  EXPECT_EQ(r.stats().ip_ttl_err, 1u);
+  auto wrong_pass = a;
+  wrong_pass.auth_data[0] = 'S';
+  rx(wrong_pass);
+  EXPECT_EQ(r.stats().auth_failure, 1u);
+  auto no_auth = a;
+  no_auth.auth_type = AuthType::kNone;
+  rx(no_auth);
+  EXPECT_EQ(r.stats().authtype_mismatch, 1u);
+  auto bad_auth = a;
+  bad_auth.auth_type = static_cast<AuthType>(7);
+  rx(bad_auth);
+  EXPECT_EQ(r.stats().invalid_authtype, 1u);
+  auto other_vips = a;
+  other_vips.addresses = {Ip("192.0.2.200")};
+  rx(other_vips);
+  EXPECT_EQ(r.stats().addr_list_err, 1u);  // counted, still accepted (RFC: SHOULD log)
+  EXPECT_EQ(r.stats().advert_rcvd, 1u);
+  rx(a);
+  EXPECT_EQ(r.stats().advert_rcvd, 2u);
+  EXPECT_EQ(r.state(), State::kBackup);
+}
+
+TEST(RouterConfigFrom, TakesTheInstanceSettings) {
+  model::VrrpInstanceConf c;
+  c.name = "VI_X";
+  c.vrid = 7;
+  c.version = 2;
+  c.priority = 120;
+  c.advert_int = seconds(2);
+  c.nopreempt = true;
+  c.auth_type = model::AuthType::kPass;
+  c.auth_pass = "pw";
+  model::IpAddressConf vip;
+  vip.address = *base::Prefix::Parse("192.0.2.7/24");
+  c.vips.push_back(vip);
+  auto r = RouterConfig::From(c, Ip("192.0.2.1"));
+  EXPECT_EQ(r.vrid, 7);
+  EXPECT_EQ(r.version, 2);
+  EXPECT_EQ(r.priority, 120);
+  EXPECT_FALSE(r.preempt);
+  EXPECT_EQ(r.auth_type, AuthType::kPass);
+  EXPECT_EQ(r.auth_data[0], 'p');
+  EXPECT_EQ(r.auth_data[2], 0);
+  ASSERT_EQ(r.vips.size(), 1u);
+  EXPECT_EQ(r.vips[0].ToString(), "192.0.2.7");
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
