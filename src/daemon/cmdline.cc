@@ -65,6 +65,7 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
   auto* sig = app.add_option("--signum", "Print the signal number for SIGFUNC");
   auto* t = app.add_option("-t,--config-test", "Check the configuration and exit")->expected(0, 1);
   app.add_flag("-v,--version", c.version, "Display the version number");
+  app.add_option("--control-socket", c.control_socket, "vigilctl's control socket");
   app.add_flag("-h,--help", c.help, "Display this help message");
   try {
     app.parse(argc, argv);

@@ -35,6 +35,7 @@ struct CommandLine {
   std::string config_test_log;                                                      // -t=FILE
   bool version = false, help = false;                                               // -v -h
   bool genhash = false;                                                             // -T
+  std::string control_socket = "/run/vigil/vigil.sock";  // --control-socket (Vigil only)
 };
 
 struct ParseOutcome {

@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "daemon/cmdline.h"
+#include "daemon/run.h"
 #include "os/linux/logging.h"
 #include "os/linux/real_file_source.h"
 
@@ -81,11 +82,13 @@ int Run(const CommandLine& cmd) {
   }
   if (cmd.dump_conf) std::cout << vigil::config::Dump(result.config);
   if (result.diags.HasAtLeast(vigil::base::Severity::kFatal)) return 4;
-  spdlog::error(
-      "Vigil {}: the VRRP and checker engines are not part of this build yet; "
-      "only configuration checking (-t) and dumping (-d) are available",
-      "0.1.0");
-  return 1;
+  if (!result.config.HasVrrp()) {
+    spdlog::error(
+        "Vigil 0.1.0: this configuration has no vrrp_instance, and the checker "
+        "engine (virtual_server) is not part of this build yet");
+    return 1;
+  }
+  return vigil::daemon::RunVrrp(result.config, cmd.control_socket);
 }
 
 }  // namespace

@@ -1,0 +1,341 @@
+#include "daemon/vrrp_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "os/linux/announce.h"
+#include "os/linux/netlink.h"
+#include "os/linux/vrrp_socket.h"
+#include "vrrp/router.h"
+
+namespace vigil::daemon {
+
+namespace asio = boost::asio;
+using vrrp::Output;
+
+namespace {
+
+vrrp::TimePoint Now() {
+  return std::chrono::time_point_cast<vrrp::Duration>(std::chrono::steady_clock::now());
+}
+
+const base::IpAddress& Group(base::Family f) {
+  static const base::IpAddress v4 = *base::IpAddress::Parse("224.0.0.18");
+  static const base::IpAddress v6 = *base::IpAddress::Parse("ff02::12");
+  return f == base::Family::kIPv4 ? v4 : v6;
+}
+
+}  // namespace
+
+struct VrrpEngine::Impl {
+  struct SocketState {
+    std::unique_ptr<os::VrrpSocket> socket;
+    std::unique_ptr<asio::posix::stream_descriptor> watch;
+    std::vector<size_t> instances;
+  };
+  struct Instance {
+    const model::VrrpInstanceConf* conf;
+    std::unique_ptr<vrrp::Router> router;
+    os::InterfaceInfo ifinfo;
+    base::Family family;
+    SocketState* socket = nullptr;
+    std::map<vrrp::Timer, std::unique_ptr<asio::steady_timer>> timers;
+    std::unique_ptr<asio::steady_timer> garp_timer;
+    vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;
+  };
+
+  asio::io_context& io;
+  const model::Config& config;
+  std::map<std::pair<std::string, base::Family>, std::unique_ptr<SocketState>> sockets;
+  std::vector<std::unique_ptr<Instance>> instances;
+  std::optional<os::LinkMonitor> links;
+  std::unique_ptr<asio::posix::stream_descriptor> links_watch;
+
+  Impl(asio::io_context& i, const model::Config& c) : io(i), config(c) {}
+
+  void Step(Instance& in, const vrrp::Input& input) {
+    std::vector<Output> out;
+    in.router->Step(input, Now(), out);
+    Execute(in, out);
+  }
+
+  std::string Name(const Instance& in) const { return "(" + in.conf->name + ")"; }
+
+  void Execute(Instance& in, const std::vector<Output>& outs) {
+    for (const auto& o : outs) {
+      if (auto* s = std::get_if<vrrp::SendAdvert>(&o)) {
+        Send(in, s->advert);
+      } else if (auto* a = std::get_if<vrrp::ArmTimer>(&o)) {
+        Arm(in, a->timer, a->deadline);
+      } else if (auto* c = std::get_if<vrrp::CancelTimer>(&o)) {
+        if (auto it = in.timers.find(c->timer); it != in.timers.end()) it->second->cancel();
+      } else if (std::holds_alternative<vrrp::InstallVips>(o)) {
+        Vips(in, true);
+      } else if (std::holds_alternative<vrrp::RemoveVips>(o)) {
+        Vips(in, false);
+      } else if (std::holds_alternative<vrrp::AnnounceVips>(o)) {
+        Announce(in, true);
+      } else if (auto* sc = std::get_if<vrrp::StateChanged>(&o)) {
+        // keepalived's words, which log-based monitoring depends on.
+        spdlog::info("{} Entering {} STATE{}", Name(in), vrrp::StateName(sc->to),
+                     sc->from == vrrp::State::kInitialize ? " (init)" : "");
+        spdlog::debug("{} {} -> {}: {}", Name(in), vrrp::StateName(sc->from),
+                      vrrp::StateName(sc->to), sc->reason);
+      }
+    }
+  }
+
+  void Send(Instance& in, const vrrp::Advertisement& a) {
+    const auto& cfg = in.router->config();
+    std::vector<base::IpAddress> dests;
+    if (!in.conf->unicast_peers.empty()) {
+      for (const auto& p : in.conf->unicast_peers) dests.push_back(p.address);
+    } else {
+      dests.push_back(in.conf->tuning->mcast_dst_ip.value_or(Group(in.family)));
+    }
+    for (const auto& d : dests) {
+      auto bytes = vrrp::Encode(a, cfg.primary_address, d, in.checksum);
+      std::string err;
+      if (!in.socket->socket->Send(bytes, d, &err)) {
+        spdlog::warn("{} sending advert to {}: {}", Name(in), d.ToString(), err);
+      }
+    }
+  }
+
+  void Arm(Instance& in, vrrp::Timer t, vrrp::TimePoint deadline) {
+    auto& timer = in.timers[t];
+    if (!timer) timer = std::make_unique<asio::steady_timer>(io);
+    timer->expires_at(deadline);
+    Instance* p = &in;
+    timer->async_wait([this, p, t](const boost::system::error_code& ec) {
+      if (ec) return;  // cancelled or re-armed
+      Step(*p, vrrp::TimerFired{t});
+    });
+  }
+
+  int IfindexFor(const Instance& in, const model::IpAddressConf& a) const {
+    if (a.dev.empty()) return in.ifinfo.ifindex;
+    auto info = os::LookupInterface(a.dev);
+    return info ? info->ifindex : in.ifinfo.ifindex;
+  }
+
+  void Vips(Instance& in, bool add) {
+    auto apply = [&](const std::vector<model::IpAddressConf>& list) {
+      for (const auto& a : list) {
+        os::AddressSpec spec{a.address, IfindexFor(in, a), a.opt->label};
+        std::string err;
+        bool ok = add ? os::AddAddress(spec, &err) : os::DeleteAddress(spec, &err);
+        if (!ok) spdlog::error("{} {}", Name(in), err);
+      }
+    };
+    apply(in.conf->vips);
+    apply(in.conf->excluded_vips);
+  }
+
+  void Announce(Instance& in, bool schedule_repeat) {
+    int repeat = in.conf->tuning->garp_master_repeat.value_or(
+        config.global.vrrp_garp_master_repeat.value_or(model::defaults::kGarpMasterRepeat));
+    for (int i = 0; i < repeat; ++i) {
+      for (const auto& v : in.conf->vips) {
+        std::string err;
+        const auto& addr = v.address.address;
+        int ifindex = IfindexFor(in, v);
+        bool ok = addr.is_v4() ? os::SendGratuitousArp(ifindex, in.ifinfo.mac, addr, &err)
+                               : os::SendUnsolicitedNa(ifindex, in.ifinfo.mac, addr, &err);
+        if (!ok) spdlog::warn("{} announcing {}: {}", Name(in), addr.ToString(), err);
+      }
+    }
+    if (!schedule_repeat) return;
+    // keepalived: a second burst garp_master_delay later (default 5 s; 0 means none).
+    auto delay = in.conf->tuning->garp_master_delay.value_or(
+        config.global.vrrp_garp_master_delay.value_or(model::defaults::kGarpMasterDelay));
+    if (delay.count() == 0) return;
+    if (!in.garp_timer) in.garp_timer = std::make_unique<asio::steady_timer>(io);
+    in.garp_timer->expires_after(delay);
+    Instance* p = &in;
+    in.garp_timer->async_wait([this, p](const boost::system::error_code& ec) {
+      if (!ec && p->router->state() == vrrp::State::kMaster) Announce(*p, false);
+    });
+  }
+
+  void Watch(SocketState& s) {
+    s.watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                        [this, &s](const boost::system::error_code& ec) {
+                          if (ec) return;
+                          while (auto d = s.socket->Receive()) Dispatch(s, *d);
+                          Watch(s);
+                        });
+  }
+
+  void Dispatch(SocketState& s, const os::ReceivedDatagram& d) {
+    if (d.protocol != vrrp::kIpProtoVrrp || d.payload.size() < 2) return;  // AH: not yet
+    uint8_t vrid = d.payload[1];
+    for (size_t idx : s.instances) {
+      Instance& in = *instances[idx];
+      if (in.conf->vrid != vrid) continue;
+      if (d.source == in.router->config().primary_address) continue;  // our own
+      if (!in.conf->unicast_peers.empty() && in.conf->tuning->check_unicast_src) {
+        bool known = false;
+        for (const auto& p : in.conf->unicast_peers) known = known || p.address == d.source;
+        if (!known) continue;
+      }
+      vrrp::RxMeta meta{d.source, d.destination, d.ttl};
+      vrrp::DecodeOptions opts;
+      bool as_v2 = in.conf->tuning->v3_checksum_as_v2.value_or(config.global.v3_checksum_as_v2);
+      opts.accept_message_only = as_v2 || in.conf->tuning->old_unicast_checksum.has_value();
+      opts.accept_pseudo_header = !as_v2 || in.conf->tuning->old_unicast_checksum.has_value();
+      auto r = vrrp::Decode(d.payload, meta, opts);
+      if (auto* e = std::get_if<vrrp::DecodeError>(&r)) {
+        in.router->CountDecodeError(*e);
+        continue;
+      }
+      Step(in, vrrp::AdvertReceived{std::get<vrrp::Decoded>(r).advert, meta});
+    }
+  }
+
+  void WatchLinks() {
+    links_watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                            [this](const boost::system::error_code& ec) {
+                              if (ec) return;
+                              for (const auto& c : links->Read()) {
+                                for (auto& in : instances) {
+                                  if (in->ifinfo.ifindex != c.ifindex) continue;
+                                  bool faulted = in->router->state() == vrrp::State::kFault;
+                                  if (c.up == faulted) Step(*in, vrrp::LinkChanged{c.up});
+                                }
+                              }
+                              WatchLinks();
+                            });
+  }
+
+  bool Start() {
+    std::string err;
+    if (auto lm = os::LinkMonitor::Open(&err)) links.emplace(std::move(*lm));
+    if (links) {
+      links_watch = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(links->fd()));
+      WatchLinks();
+    } else {
+      spdlog::warn("link state will not be followed: {}", err);
+    }
+    for (const auto& conf : config.vrrp_instances) {
+      auto inst = std::make_unique<Instance>();
+      inst->conf = &conf;
+      auto info = os::LookupInterface(conf.interface);
+      if (!info) {
+        spdlog::error("({}) interface {} not found; instance not started", conf.name,
+                      conf.interface);
+        continue;
+      }
+      inst->ifinfo = *info;
+      inst->family =
+          conf.vips.empty() ? base::Family::kIPv4 : conf.vips[0].address.address.family();
+      std::optional<base::IpAddress> primary = inst->family == base::Family::kIPv4
+                                                   ? (conf.unicast_src_ip ? conf.unicast_src_ip
+                                                      : conf.mcast_src_ip ? conf.mcast_src_ip
+                                                                          : info->primary_v4)
+                                                   : info->link_local_v6;
+      if (!primary) {
+        spdlog::error("({}) interface {} has no {} address to send from", conf.name, conf.interface,
+                      inst->family == base::Family::kIPv4 ? "IPv4" : "IPv6 link-local");
+        continue;
+      }
+      bool as_v2 = conf.tuning->v3_checksum_as_v2.value_or(config.global.v3_checksum_as_v2);
+      inst->checksum = as_v2 ? vrrp::ChecksumMode::kMessageOnly : vrrp::ChecksumMode::kPseudoHeader;
+      inst->router = std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, *primary));
+      auto key = std::make_pair(conf.interface, inst->family);
+      auto& slot = sockets[key];
+      if (!slot) {
+        std::optional<base::IpAddress> group;
+        if (conf.unicast_peers.empty()) group = Group(inst->family);
+        auto sock = os::VrrpSocket::Open(inst->family, conf.interface, *primary, group, &err);
+        if (!sock) {
+          spdlog::error("({}) {}", conf.name, err);
+          sockets.erase(key);
+          continue;
+        }
+        slot = std::make_unique<SocketState>();
+        slot->socket = std::make_unique<os::VrrpSocket>(std::move(*sock));
+        slot->watch =
+            std::make_unique<asio::posix::stream_descriptor>(io, ::dup(slot->socket->fd()));
+        Watch(*slot);
+      }
+      slot->instances.push_back(instances.size());
+      inst->socket = slot.get();
+      instances.push_back(std::move(inst));
+    }
+    if (instances.empty()) {
+      spdlog::error("no VRRP instance could be started");
+      return false;
+    }
+    for (auto& in : instances) {
+      // A Master left over from a crash may still hold the addresses: start clean.
+      Vips(*in, false);
+      Step(*in, vrrp::Startup{});
+      if (!in->ifinfo.up) Step(*in, vrrp::LinkChanged{false});
+    }
+    return true;
+  }
+
+  void Shutdown() {
+    for (auto& in : instances) {
+      Step(*in, vrrp::Shutdown{});
+      for (auto& [t, timer] : in->timers) timer->cancel();
+      if (in->garp_timer) in->garp_timer->cancel();
+    }
+    for (auto& [k, s] : sockets) s->watch->cancel();
+    if (links_watch) links_watch->cancel();
+  }
+
+  std::string StatusJson() const {
+    nlohmann::json doc;
+    doc["instances"] = nlohmann::json::array();
+    for (const auto& in : instances) {
+      const auto& r = *in->router;
+      const auto& st = r.stats();
+      nlohmann::json vips = nlohmann::json::array();
+      for (const auto& v : in->conf->vips) vips.push_back(v.address.ToString());
+      doc["instances"].push_back({
+          {"name", in->conf->name},
+          {"state", vrrp::StateName(r.state())},
+          {"interface", in->conf->interface},
+          {"vrid", in->conf->vrid},
+          {"version", in->conf->version},
+          {"base_priority", in->conf->priority},
+          {"effective_priority", r.priority()},
+          {"advert_int", std::chrono::duration<double>(in->conf->advert_int).count()},
+          {"master_adver_int", std::chrono::duration<double>(r.master_adver_interval()).count()},
+          {"vips", vips},
+          {"stats",
+           {{"advert_rcvd", st.advert_rcvd},
+            {"advert_sent", st.advert_sent},
+            {"become_master", st.become_master},
+            {"release_master", st.release_master},
+            {"packet_len_err", st.packet_len_err},
+            {"advert_interval_err", st.advert_interval_err},
+            {"ip_ttl_err", st.ip_ttl_err},
+            {"invalid_type_rcvd", st.invalid_type_rcvd},
+            {"addr_list_err", st.addr_list_err},
+            {"invalid_authtype", st.invalid_authtype},
+            {"authtype_mismatch", st.authtype_mismatch},
+            {"auth_failure", st.auth_failure},
+            {"pri_zero_rcvd", st.pri_zero_rcvd},
+            {"pri_zero_sent", st.pri_zero_sent}}},
+      });
+    }
+    return doc.dump();
+  }
+};
+
+VrrpEngine::VrrpEngine(asio::io_context& io, const model::Config& config)
+    : impl_(std::make_unique<Impl>(io, config)) {}
+VrrpEngine::~VrrpEngine() = default;
+bool VrrpEngine::Start() { return impl_->Start(); }
+void VrrpEngine::Shutdown() { impl_->Shutdown(); }
+std::string VrrpEngine::StatusJson() const { return impl_->StatusJson(); }
+
+}  // namespace vigil::daemon

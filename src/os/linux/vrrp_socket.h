@@ -1,0 +1,64 @@
+// Raw IPPROTO_VRRP (112) sockets, one per interface and address family.
+//
+// Adverts leave with TTL/hop limit 255 and DSCP CS6 (as keepalived sends them), from the
+// interface's primary address, to the multicast group or to unicast peers. Received
+// datagrams come back with what the kernel said about them (source, destination, TTL/hop
+// limit, interface) and the VRRP message itself, without the IP header.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/ip.h"
+
+namespace vigil::os {
+
+struct ReceivedDatagram {
+  base::IpAddress source;
+  base::IpAddress destination;
+  int ttl = 0;
+  int ifindex = 0;
+  uint8_t protocol = 112;        // 112, or 51 when an IPv4 AH header precedes the message
+  std::vector<uint8_t> payload;  // the VRRP message (or AH + message)
+};
+
+class VrrpSocket {
+ public:
+  VrrpSocket(VrrpSocket&& o) noexcept;
+  VrrpSocket& operator=(VrrpSocket&&) = delete;
+  VrrpSocket(const VrrpSocket&) = delete;
+  ~VrrpSocket();
+
+  // Opens the socket on `ifname` for `family`, bound to `source` (the primary address;
+  // IPv6: its link-local address) and joined to `group` unless `group` is unset (unicast).
+  // On failure returns nullopt and sets *error.
+  static std::optional<VrrpSocket> Open(base::Family family, const std::string& ifname,
+                                        const base::IpAddress& source,
+                                        const std::optional<base::IpAddress>& group,
+                                        std::string* error);
+
+  int fd() const { return fd_; }
+  int ifindex() const { return ifindex_; }
+
+  // Sends one VRRP message to `destination`. Returns false and sets *error on failure.
+  bool Send(std::span<const uint8_t> message, const base::IpAddress& destination,
+            std::string* error);
+
+  // Reads one datagram if one is waiting (the socket is non-blocking); nullopt otherwise.
+  std::optional<ReceivedDatagram> Receive();
+
+ private:
+  VrrpSocket(int fd, base::Family family, int ifindex)
+      : fd_(fd), family_(family), ifindex_(ifindex) {}
+  // Receiving and sending use two sockets: a raw socket bound to an address only receives
+  // datagrams sent to that address, which would hide the multicast adverts.
+  int fd_;  // receives (not bound to an address; joined to the group)
+  base::Family family_;
+  int ifindex_;
+  int tx_fd_ = -1;  // sends (bound to the source address)
+};
+
+}  // namespace vigil::os
