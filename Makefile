@@ -54,7 +54,7 @@ fuzz: deps
 	@grep -E '^Done' $(FUZZ_BUILD)/vrrp-fuzz.log || true
 
 demo: build
-	@./scripts/demo.sh $(BUILD)/src/vigild
+	@./scripts/demo.sh $(BUILD)
 
 bench: deps
 	@cmake -S . -B build-release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF >/dev/null

@@ -1,72 +1,106 @@
 #!/usr/bin/env bash
-# Vigil demo. Today it shows the part of Vigil that exists: reading a two-router
-# keepalived.conf the way keepalived does, for each router, and checking it beside Debian's
-# keepalived. The live failover demo (two routers in network namespaces, kill the master,
-# watch the VIP move) arrives with the VRRP engine.
+# Vigil demo: two routers share a virtual IP, in network namespaces on this machine.
+# It shows who is master, kills it, shows the VIP answering from the backup, brings the
+# first router back and shows it take the VIP back (preemption), then tidies up.
 set -euo pipefail
-VIGILD_BIN=$(realpath "${1:-build/src/vigild}")
+BUILD=${1:-build}
+VIGILD=$(realpath "$BUILD/src/vigild")
+VIGILCTL=$(realpath "$BUILD/src/vigilctl")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/netns/lib.sh"
 netns_require_root
 tmp=$(mktemp -d)
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT
-# A private network namespace with the router's interface, so nothing on this host changes.
-ns=vigil-demo-$$
-netns_make "$ns" eth0
-VIGILD="ip netns exec $ns $VIGILD_BIN"
-KEEPALIVED="ip netns exec $ns keepalived"
+cleanup() {
+  pkill -9 -f "$tmp/" 2>/dev/null || true
+  netns_cleanup
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-
-cat >"$tmp/keepalived.conf" <<'CONF'
-! One file for both routers: lines starting @lb1 / @lb2 apply to that router only.
-global_defs {
-    @lb1 router_id lb1
-    @lb2 router_id lb2
+wait_for() {  # wait_for SECONDS COMMAND...: poll until it succeeds
+  local end=$(($(date +%s) + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -ge "$end" ] && return 1
+    sleep 0.1
+  done
 }
-$VIP=192.0.2.100/24
+
+VIP=192.0.2.100
+sw=vdemo-sw-$$ R1=vdemo-r1-$$ R2=vdemo-r2-$$ CL=vdemo-client-$$
+ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
+ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up
+i=1
+for ns in "$R1" "$R2" "$CL"; do
+  ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
+  ip link add eth0 netns "$ns" type veth peer name port$i netns "$sw"
+  ip -n "$sw" link set port$i master br0 up
+  ip -n "$ns" link set lo up && ip -n "$ns" link set eth0 up
+  ip -n "$ns" addr add 192.0.2.$i/24 dev eth0
+  i=$((i + 1))
+done
+
+conf() {
+  cat <<CONF
 vrrp_instance VI_WEB {
-    @lb1 state MASTER
-    @lb2 state BACKUP
     interface eth0
     virtual_router_id 51
-    @lb1 priority 150
-    @lb2 priority 100
+    priority $1
     advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass demo1234
-    }
     virtual_ipaddress {
-        $VIP
+        $VIP/24
     }
 }
 CONF
+}
+conf 150 >"$tmp/router1.conf"
+conf 100 >"$tmp/router2.conf"
+start() {
+  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
+    >>"$tmp/$2.log" 2>&1 &
+  disown
+}
+status() { "$VIGILCTL" -s "$tmp/$1.sock" status; }
+holder() {
+  for r in router1 router2; do
+    ns=$R1; [ $r = router2 ] && ns=$R2
+    ip -n "$ns" addr show dev eth0 | grep -q " $VIP/" && echo $r
+  done
+}
+client_sees() {
+  ip netns exec "$CL" ping -c1 -W1 "$VIP" >/dev/null &&
+    ip -n "$CL" neigh show "$VIP" | awk '{print $5}'
+}
+mac_of() { ip -n "$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
 
-say "1. The configuration both routers share (keepalived syntax, with per-router lines):"
-cat "$tmp/keepalived.conf"
+say "Two routers (router1 priority 150, router2 priority 100) share the virtual IP $VIP."
+start "$R1" router1
+start "$R2" router2
+wait_for 10 sh -c "[ \"\$(ip -n $R1 addr show dev eth0 | grep -c ' $VIP/')\" = 1 ]"
+wait_for 5 test -S "$tmp/router2.sock"
+status router1; status router2
+echo "-> the VIP lives on: $(holder). The client reaches it at MAC $(client_sees) (router1 is $(mac_of "$R1"))."
 
-for id in lb1 lb2; do
-  say "2. What router '$id' reads from it (vigild -t -d -i $id; the password is masked):"
-  $VIGILD -t -d -i "$id" -f "$tmp/keepalived.conf" || true
-done
+say "Killing router1 without warning (kill -9)..."
+t0=$(date +%s%N)
+pkill -9 -f "$tmp/router1.conf"
+wait_for 10 sh -c "ip -n $R2 addr show dev eth0 | grep -q ' $VIP/'"
+echo "-> router2 took over after $((($(date +%s%N) - t0) / 1000000)) ms (3 missed adverts + skew)."
+status router2
+# No ARP flush on the client: router2's gratuitous ARP has already updated its entry.
+echo "-> the client's ARP entry for $VIP: $(ip -n "$CL" neigh show "$VIP" | awk '{print $5}'); it reaches it at $(client_sees) (router2 is $(mac_of "$R2"))."
 
-say "3. A broken copy: priority 300 and a missing brace. vigild says where and why:"
-sed -e 's/@lb1 priority 150/priority 300/' -e '$d' "$tmp/keepalived.conf" >"$tmp/broken.conf"
-set +e
-$VIGILD -t -i lb1 -f "$tmp/broken.conf"
-rc=$?
-set -e
-echo "(vigild -t exit code: $rc, keepalived's code for 'errors found')"
+say "Starting router1 again: it has the higher priority, so it takes the VIP back (preemption)."
+start "$R1" router1
+wait_for 10 sh -c "ip -n $R1 addr show dev eth0 | grep -q ' $VIP/' && ! ip -n $R2 addr show dev eth0 | grep -q ' $VIP/'"
+status router1; status router2
+echo "-> the VIP lives on: $(holder)."
 
-if command -v keepalived >/dev/null; then
-  say "4. Debian's keepalived judges the same two files the same way:"
-  set +e
-  $KEEPALIVED -t -l -n -i lb1 -f "$tmp/keepalived.conf" >/dev/null 2>&1
-  echo "   good file:   keepalived exit $?, vigild exit $($VIGILD -t -i lb1 -f "$tmp/keepalived.conf" 2>/dev/null; echo $?)"
-  $KEEPALIVED -t -l -n -i lb1 -f "$tmp/broken.conf" >/dev/null 2>&1
-  echo "   broken file: keepalived exit $?, vigild exit $rc"
-  set -e
-fi
+say "Stopping router1 gracefully (SIGTERM): it sends priority 0, so router2 takes over at once."
+t0=$(date +%s%N)
+pkill -TERM -f "$tmp/router1.conf"
+wait_for 5 sh -c "ip -n $R2 addr show dev eth0 | grep -q ' $VIP/'"
+echo "-> router2 took over after $((($(date +%s%N) - t0) / 1000000)) ms."
 
-say "Next: the VRRP engine, which will turn this demo into a live two-router failover."
+say "Done; removing the namespaces."
