@@ -69,15 +69,26 @@ check "-d masks auth_pass" "0" "$(grep -c hunter22 <<<"$out")"
 sed 's/interface eth0/interface lo/' "$tmp/ok.conf" >"$tmp/lo.conf"
 $VIGILD -t -f "$tmp/lo.conf" -i node1 2>/dev/null; check "-t refuses VRRP on loopback" 5 $?
 
-# Logging to a file with -g (the daemon path logs diagnostics there).
-$VIGILD -G -g"$tmp/v.log" -f "$tmp/secret.conf" -n >/dev/null 2>&1
+# Logging to a file with -g. A configuration with only a virtual server is checked and then
+# refused (the checker engine is not built yet), so vigild logs and exits at once.
+cat >"$tmp/vs_only.conf" <<'CONF'
+virtual_server 192.0.2.50 80 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 198.51.100.50 80 {
+        weight 1
+    }
+}
+CONF
+$VIGILD -G -g"$tmp/v.log" -f "$tmp/vs_only.conf" -n >/dev/null 2>&1
 check "-g writes the log file" "yes" "$([ -s "$tmp/v.log" ] && echo yes || echo no)"
 
 check "-g log lines carry keepalived's ident" "1" "$(grep -c -m1 'Keepalived\[[0-9]*\]' "$tmp/v.log")"
 
 # -l logs to the console with the ident; -D adds detail (the notes).
-out=$($VIGILD -l -G -n -f "$tmp/secret.conf" 2>&1 >/dev/null)
-check "-l logs to the console" "1" "$(grep -c -m1 '^Keepalived\[[0-9]*\]: .*engines are not part of this build' <<<"$out")"
+out=$($VIGILD -l -G -n -f "$tmp/vs_only.conf" 2>&1 >/dev/null)
+check "-l logs to the console" "1" "$(grep -c -m1 '^Keepalived\[[0-9]*\]: .*checker engine (virtual_server) is not part of this build' <<<"$out")"
 printf 'global_defs {\n    enable_snmp_vrrp\n}\n' >"$tmp/note.conf"
 check "-t hides notes" "0" "$($VIGILD -t -f "$tmp/note.conf" 2>&1 | grep -c note:)"
 check "-t -D shows notes" "1" "$($VIGILD -t -D -f "$tmp/note.conf" 2>&1 | grep -c note:)"
