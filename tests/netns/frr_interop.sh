@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# VRRP interop with FRR's vrrpd (Debian frr 8.4.4), run by hand in a namespace as described
+# in shared/docs/FRR-PEER.md: zebra + vrrpd, with the macvlans FRR needs. For VRRPv3 IPv4,
+# VRRPv2 IPv4 and VRRPv3 IPv6, in both orders of priority: election, failover after kill -9
+# of the master, preemption after restart, and exactly one VIP holder at the end.
+# Usage: frr_interop.sh VIGILD
+set -u
+VIGILD=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+netns_require_root
+[ -x /usr/lib/frr/vrrpd ] || { echo "FAIL: frr is not installed (scripts/install-deps.sh)"; exit 1; }
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+cleanup() {
+  pkill -9 -f "$tmp/" 2>/dev/null
+  netns_cleanup
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0 fail=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+wait_for() {
+  local deadline=$(($(date +%s%N) + $1 * 1000000000))
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    [ "$(date +%s%N)" -gt "$deadline" ] && return 1
+    sleep 0.05
+  done
+}
+
+sw=vf-sw-$$ F=vf-frr-$$ V=vf-vig-$$
+ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
+ip -n "$sw" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+ip -n "$sw" link set br0 up
+h=11
+for ns in "$F" "$V"; do
+  ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+    net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+  ip link add eth0 netns "$ns" type veth peer name p$h netns "$sw"
+  ip -n "$sw" link set p$h master br0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add 203.0.113.$h/24 dev eth0
+  ip -n "$ns" addr add 2001:db8:ff::$h/64 dev eth0 nodad
+  ip -n "$ns" link set eth0 up
+  h=$((h + 1))
+done
+# FRR needs the macvlans (mode bridge, vMAC, random link-local) with the VIPs on them.
+ip netns exec "$F" sh -ec '
+  ip link add vrrp4-51 link eth0 type macvlan mode bridge
+  ip link set dev vrrp4-51 addrgenmode random
+  ip link set dev vrrp4-51 address 00:00:5e:00:01:33
+  ip addr add 203.0.113.100/24 dev vrrp4-51
+  ip link set dev vrrp4-51 up
+  ip link add vrrp6-51 link eth0 type macvlan mode bridge
+  ip link set dev vrrp6-51 addrgenmode random
+  ip link set dev vrrp6-51 address 00:00:5e:00:02:33
+  ip -6 addr add fe80::51/64 dev vrrp6-51 nodad
+  ip -6 addr add 2001:db8:ff::100/64 dev vrrp6-51 nodad
+  ip link set dev vrrp6-51 up'
+FD=$tmp/frr
+mkdir -p "$FD/run"
+printf 'hostname frr\nlog file %s/zebra.log\n' "$FD" >"$FD/zebra.conf"
+chown -R frr:frr "$FD"
+ip netns exec "$F" /usr/lib/frr/zebra -d -f "$FD/zebra.conf" -i "$FD/run/zebra.pid" \
+  --vty_socket "$FD/run" -z "$FD/run/zserv.api" -P 0 --log "file:$FD/zebra.log" 2>/dev/null
+wait_for 10 test -S "$FD/run/zserv.api" || { echo "FAIL: zebra did not start"; exit 1; }
+
+start_frr() {  # start_frr MODE PRIORITY
+  local version=3 ips=" vrrp 51 ip 203.0.113.100"
+  [ "$1" = v2v4 ] && version=2
+  [ "$1" = v3v6 ] && ips=" vrrp 51 ipv6 fe80::51
+ vrrp 51 ipv6 2001:db8:ff::100"
+  printf 'hostname frr\nlog file %s/vrrpd.log\ninterface eth0\n vrrp 51 version %s\n vrrp 51 priority %s\n%s\n' \
+    "$FD" "$version" "$2" "$ips" >"$FD/vrrpd.conf"
+  chown frr:frr "$FD/vrrpd.conf"
+  ip netns exec "$F" /usr/lib/frr/vrrpd -d -f "$FD/vrrpd.conf" -i "$FD/run/vrrpd.pid" \
+    --vty_socket "$FD/run" -z "$FD/run/zserv.api" -P 0 --log "file:$FD/vrrpd.log" 2>/dev/null
+}
+kill_frr() {
+  kill -9 "$(cat "$FD/run/vrrpd.pid")" 2>/dev/null
+  # FRR-PEER.md pitfall 1: a killed vrrpd leaves its macvlan answering for the VIP.
+  ip -n "$F" link set vrrp4-51 protodown on 2>/dev/null
+  ip -n "$F" link set vrrp6-51 protodown on 2>/dev/null
+  wait_for 5 sh -c "! pgrep -f '$FD/vrrpd.conf'"
+}
+start_vigild() {  # start_vigild MODE PRIORITY
+  local version=3 vips="        203.0.113.100/24"
+  [ "$1" = v2v4 ] && version=2
+  [ "$1" = v3v6 ] && vips="        fe80::51/64
+        2001:db8:ff::100/64"
+  cat >"$tmp/vigil.conf" <<CONF
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    version $version
+    priority $2
+    advert_int 1
+    virtual_ipaddress {
+$vips
+    }
+}
+CONF
+  ip netns exec "$V" "$VIGILD" -l -G -f "$tmp/vigil.conf" --control-socket "$tmp/vigil.sock" \
+    >>"$tmp/vigil.log" 2>&1 &
+  disown
+}
+frr_holds() {  # the VIP macvlan is operationally up (FRR clears protodown as Master)
+  local dev=vrrp4-51
+  [ "$1" = v3v6 ] && dev=vrrp6-51
+  ip -n "$F" link show "$dev" | grep -q "state UP"
+}
+vig_holds() {
+  local vip=203.0.113.100
+  [ "$1" = v3v6 ] && vip=2001:db8:ff::100
+  ip -n "$V" addr show dev eth0 | grep -q " $vip/"
+}
+holders() { echo $(( $(frr_holds "$1" && echo 1 || echo 0) + $(vig_holds "$1" && echo 1 || echo 0) )); }
+
+run_case() {  # run_case MODE HIGH  (HIGH: frr or vigild has priority 150, the other 100)
+  local mode=$1 high=$2 label
+  label="$mode $high(150) vs $([ "$2" = frr ] && echo vigild || echo frr)(100)"
+  local pf=100 pv=100
+  if [ "$high" = frr ]; then pf=150; else pv=150; fi
+  ip -n "$F" link set vrrp4-51 protodown off 2>/dev/null
+  ip -n "$F" link set vrrp6-51 protodown off 2>/dev/null
+  start_frr "$mode" $pf
+  start_vigild "$mode" $pv
+  local hi_holds lo_holds kill_hi start_hi
+  if [ "$high" = frr ]; then
+    hi_holds="frr_holds $mode"; lo_holds="vig_holds $mode"
+  else
+    hi_holds="vig_holds $mode"; lo_holds="frr_holds $mode"
+  fi
+  if wait_for 12 $hi_holds && ! $lo_holds; then ok "$label: election"; else bad "$label: election"; fi
+  if [ "$high" = frr ]; then kill_frr; else pkill -9 -f "$tmp/vigil.conf"; fi
+  if wait_for 8 $lo_holds; then ok "$label: failover after kill -9"; else bad "$label: failover after kill -9"; fi
+  if [ "$high" = frr ]; then start_frr "$mode" $pf; else start_vigild "$mode" $pv; fi
+  only_high() { $hi_holds && ! $lo_holds; }
+  if wait_for 12 only_high; then
+    ok "$label: preemption after restart"
+  else
+    bad "$label: preemption after restart"
+  fi
+  if [ "$(holders "$mode")" = 1 ]; then ok "$label: exactly one VIP holder at the end"; else bad "$label: $(holders "$mode") VIP holders at the end"; fi
+  kill_frr
+  pkill -9 -f "$tmp/vigil.conf"
+  wait_for 5 sh -c "! pgrep -f '$tmp/vigil.conf'"
+  ip -n "$V" addr flush dev eth0 scope global
+  ip -n "$V" addr del fe80::51/64 dev eth0 2>/dev/null
+  ip -n "$V" addr add 203.0.113.12/24 dev eth0
+  ip -n "$V" addr add 2001:db8:ff::12/64 dev eth0 nodad
+}
+
+for mode in v3v4 v2v4 v3v6; do
+  run_case $mode frr
+  run_case $mode vigild
+done
+echo "frr_interop: $pass passed, $fail failed"
+[ $fail -eq 0 ]
