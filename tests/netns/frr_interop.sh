@@ -68,11 +68,13 @@ ip netns exec "$F" /usr/lib/frr/zebra -d -f "$FD/zebra.conf" -i "$FD/run/zebra.p
   --vty_socket "$FD/run" -z "$FD/run/zserv.api" -P 0 --log "file:$FD/zebra.log" 2>/dev/null
 wait_for 10 test -S "$FD/run/zserv.api" || { echo "FAIL: zebra did not start"; exit 1; }
 
-start_frr() {  # start_frr MODE PRIORITY
+start_frr() {  # start_frr MODE PRIORITY [nopreempt]
   local version=3 ips=" vrrp 51 ip 203.0.113.100"
   [ "$1" = v2v4 ] && version=2
   [ "$1" = v3v6 ] && ips=" vrrp 51 ipv6 fe80::51
  vrrp 51 ipv6 2001:db8:ff::100"
+  [ "${3:-}" = nopreempt ] && ips="$ips
+ no vrrp 51 preempt"
   printf 'hostname frr\nlog file %s/vrrpd.log\ninterface eth0\n vrrp 51 version %s\n vrrp 51 priority %s\n%s\n' \
     "$FD" "$version" "$2" "$ips" >"$FD/vrrpd.conf"
   chown frr:frr "$FD/vrrpd.conf"
@@ -86,8 +88,9 @@ kill_frr() {
   ip -n "$F" link set vrrp6-51 protodown on 2>/dev/null
   wait_for 5 sh -c "! pgrep -f '$FD/vrrpd.conf'"
 }
-start_vigild() {  # start_vigild MODE PRIORITY
-  local version=3 vips="        203.0.113.100/24"
+start_vigild() {  # start_vigild MODE PRIORITY [nopreempt]
+  local version=3 vips="        203.0.113.100/24" extra=""
+  [ "${3:-}" = nopreempt ] && extra="    nopreempt"
   [ "$1" = v2v4 ] && version=2
   [ "$1" = v3v6 ] && vips="        fe80::51/64
         2001:db8:ff::100/64"
@@ -98,6 +101,7 @@ vrrp_instance VI_1 {
     version $version
     priority $2
     advert_int 1
+$extra
     virtual_ipaddress {
 $vips
     }
@@ -144,6 +148,34 @@ run_case() {  # run_case MODE HIGH  (HIGH: frr or vigild has priority 150, the o
   else
     bad "$label: preemption after restart"
   fi
+  # Graceful stop of the master: priority 0 lets the other take over after Skew_Time.
+  local t0 ms
+  t0=$(date +%s%N)
+  if [ "$high" = frr ]; then
+    kill -TERM "$(cat "$FD/run/vrrpd.pid")"
+  else
+    pkill -TERM -f "$tmp/vigil.conf"
+  fi
+  if wait_for 3 $lo_holds; then
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    if [ $ms -lt 2000 ]; then ok "$label: fast takeover after graceful stop (${ms} ms)"; else bad "$label: takeover after graceful stop took ${ms} ms"; fi
+  else
+    bad "$label: no takeover after graceful stop"
+  fi
+  if [ "$high" = frr ]; then
+    wait_for 5 sh -c "! pgrep -f '$FD/vrrpd.conf'"
+    start_frr "$mode" $pf nopreempt
+  else
+    wait_for 5 sh -c "! pgrep -f '$tmp/vigil.conf'"
+    start_vigild "$mode" $pv nopreempt
+  fi
+  # nopreempt: the higher priority router comes back and leaves the master in place.
+  if ! wait_for 8 $hi_holds && $lo_holds; then
+    ok "$label: nopreempt keeps the current master"
+  else
+    bad "$label: nopreempt"
+    [ -n "${DEBUG:-}" ] && { vtysh --vty_socket "$FD/run" -c 'show vrrp' 2>&1 | head -40; ip -n "$F" -d link show vrrp6-51; tail -20 "$FD/vrrpd.log"; }
+  fi
   if [ "$(holders "$mode")" = 1 ]; then ok "$label: exactly one VIP holder at the end"; else bad "$label: $(holders "$mode") VIP holders at the end"; fi
   kill_frr
   pkill -9 -f "$tmp/vigil.conf"
@@ -154,7 +186,7 @@ run_case() {  # run_case MODE HIGH  (HIGH: frr or vigild has priority 150, the o
   ip -n "$V" addr add 2001:db8:ff::12/64 dev eth0 nodad
 }
 
-for mode in v3v4 v2v4 v3v6; do
+for mode in ${MODES:-v3v4 v2v4 v3v6}; do
   run_case $mode frr
   run_case $mode vigild
 done
