@@ -31,6 +31,8 @@ class FakeLan {
   };
 
   Duration latency = std::chrono::microseconds(200);
+  // Per-packet extra delay (reordering): packets may overtake each other.
+  std::function<Duration(int from, int to)> jitter = [](int, int) { return Duration{0}; };
   // Return false to drop the advert `from` sends to `to` (loss patterns).
   std::function<bool(int from, int to)> deliver = [](int, int) { return true; };
 
@@ -167,7 +169,8 @@ class FakeLan {
       int to = static_cast<int>(j);
       if (to == from || nodes_[j]->partition != src.partition || !nodes_[j]->link_up) continue;
       if (!deliver(from, to)) continue;
-      events_.push(Event{now_ + latency, seq_++, to, false, vrrp::Timer::kAdver, bytes, from});
+      events_.push(Event{now_ + latency + jitter(from, to), seq_++, to, false, vrrp::Timer::kAdver,
+                         bytes, from});
     }
   }
 
