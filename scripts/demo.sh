@@ -18,14 +18,6 @@ cleanup() {
 trap cleanup EXIT
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-wait_for() {  # wait_for SECONDS COMMAND...: poll until it succeeds
-  local end=$(($(date +%s) + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s)" -ge "$end" ] && return 1
-    sleep 0.1
-  done
-}
 
 VIP=192.0.2.100
 sw=vdemo-sw-$$ R1=vdemo-r1-$$ R2=vdemo-r2-$$ CL=vdemo-client-$$

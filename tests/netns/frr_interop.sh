@@ -18,17 +18,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-wait_for() {
-  local deadline=$(($(date +%s%N) + $1 * 1000000000))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$(date +%s%N)" -gt "$deadline" ] && return 1
-    sleep 0.05
-  done
-}
 
 sw=vf-sw-$$ F=vf-frr-$$ V=vf-vig-$$
 ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")

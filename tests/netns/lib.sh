@@ -28,3 +28,26 @@ netns_make() {
     i=$((i + 1))
   done
 }
+
+# Test bookkeeping shared by the network tests.
+pass=0
+fail=0
+ok() {
+  echo "ok   $*"
+  pass=$((pass + 1))
+}
+bad() {
+  echo "FAIL $*"
+  fail=$((fail + 1))
+}
+
+# wait_for SECONDS COMMAND...: polls every 50 ms until COMMAND succeeds or time runs out.
+# Tests wait on observable state this way; they never sleep for a fixed time.
+wait_for() {
+  local deadline=$(($(date +%s%N) + $1 * 1000000000))
+  shift
+  while ! "$@" >/dev/null 2>&1; do
+    [ "$(date +%s%N)" -gt "$deadline" ] && return 1
+    sleep 0.05
+  done
+}

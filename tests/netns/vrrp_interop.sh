@@ -26,19 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0 fail=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-
-# wait_for SECONDS COMMAND...: polls every 50 ms until COMMAND succeeds or time runs out.
-wait_for() {
-  local deadline=$(($(date +%s%N) + ${1%.*} * 1000000000))
-  shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$(date +%s%N)" -gt "$deadline" ] && return 1
-    sleep 0.05
-  done
-}
 
 # Topology: a switch namespace with a bridge; routers a and b and a client c hang off it.
 sw=vg-sw-$$ A=vg-a-$$ B=vg-b-$$ C=vg-c-$$
