@@ -46,7 +46,8 @@ struct VrrpEngine::Impl {
     SocketState* socket = nullptr;
     std::map<vrrp::Timer, std::unique_ptr<asio::steady_timer>> timers;
     std::unique_ptr<asio::steady_timer> garp_timer;
-    vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;
+    vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
+    vrrp::DecodeOptions decode;                                       // what we accept
   };
 
   asio::io_context& io;
@@ -185,11 +186,7 @@ struct VrrpEngine::Impl {
         if (!known) continue;
       }
       vrrp::RxMeta meta{d.source, d.destination, d.ttl};
-      vrrp::DecodeOptions opts;
-      bool as_v2 = in.conf->tuning->v3_checksum_as_v2.value_or(config.global.v3_checksum_as_v2);
-      opts.accept_message_only = as_v2 || in.conf->tuning->old_unicast_checksum.has_value();
-      opts.accept_pseudo_header = !as_v2 || in.conf->tuning->old_unicast_checksum.has_value();
-      auto r = vrrp::Decode(d.payload, meta, opts);
+      auto r = vrrp::Decode(d.payload, meta, in.decode);
       if (auto* e = std::get_if<vrrp::DecodeError>(&r)) {
         in.router->CountDecodeError(*e);
         continue;
@@ -246,6 +243,10 @@ struct VrrpEngine::Impl {
       }
       bool as_v2 = conf.tuning->v3_checksum_as_v2.value_or(config.global.v3_checksum_as_v2);
       inst->checksum = as_v2 ? vrrp::ChecksumMode::kMessageOnly : vrrp::ChecksumMode::kPseudoHeader;
+      // keepalived: old_unicast_checksum accepts both conventions on receive.
+      bool both = conf.tuning->old_unicast_checksum.has_value();
+      inst->decode.accept_message_only = as_v2 || both;
+      inst->decode.accept_pseudo_header = !as_v2 || both;
       inst->router = std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, *primary));
       auto key = std::make_pair(conf.interface, inst->family);
       auto& slot = sockets[key];

@@ -25,6 +25,12 @@ declare -A NEEDS_DEVICE=(
   [50_vrf.conf]="vrf-blue"
 )
 
+# The first lines each program printed, under a FAIL line.
+show_outputs() {
+  echo "$ka_out" | head -5 | sed 's/^/     keepalived: /'
+  echo "$vg_out" | head -5 | sed 's/^/     vigild:     /'
+}
+
 pass=0 fail=0
 for kind in valid invalid; do
   for conf in "$GOLDEN/$kind"/*.conf; do
@@ -58,8 +64,7 @@ for kind in valid invalid; do
         pass=$((pass + 1))
       else
         echo "FAIL $kind/$name: expected both to reject only for the missing device $dev"
-        echo "$ka_out" | head -5 | sed 's/^/     keepalived: /'
-        echo "$vg_out" | head -5 | sed 's/^/     vigild:     /'
+        show_outputs
         fail=$((fail + 1))
       fi
       continue
@@ -70,8 +75,7 @@ for kind in valid invalid; do
       pass=$((pass + 1))
     else
       echo "FAIL $kind/$name: keepalived=$ka ($ka_ok) vigild=$vg ($vg_ok), expected $expected"
-      echo "$ka_out" | head -5 | sed 's/^/     keepalived: /'
-      echo "$vg_out" | head -5 | sed 's/^/     vigild:     /'
+      show_outputs
       fail=$((fail + 1))
     fi
   done

@@ -30,6 +30,17 @@ RouterConfig Conf(const char* primary, int priority, int version = 3,
 
 TimePoint At(Duration d) { return TimePoint{} + d; }
 
+// Two routers, priorities 150 (first) and 100, started together and run for 10 s: the first
+// is Master from then on.
+std::pair<int, int> ConvergedPair(FakeLan& lan) {
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  return {a, b};
+}
+
 TEST(Rfc5798_6_1, SkewTimeAndMasterDownInterval) {
   Router v3(Conf("192.0.2.1", 100, 3, seconds(1)));
   EXPECT_EQ(v3.skew_time(), microseconds(609375));  // (256-100)/256 s
@@ -65,11 +76,7 @@ TEST(Rfc5798_6_4_1, BackupBecomesMasterAfterMasterDownInterval) {
 
 TEST(Rfc5798_6_4_2, HigherPriorityWinsTheElection) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   EXPECT_EQ(lan.Masters(), std::vector<int>{a});
   EXPECT_EQ(lan.state(b), State::kBackup);
   EXPECT_EQ(lan.VipHolders(), 1);
@@ -90,11 +97,7 @@ TEST(Rfc5798_6_4_3, EqualPriorityTieBrokenByHigherPrimaryAddress) {
 
 TEST(Rfc5798_6_4_3, PriorityZeroOnShutdownGivesTakeoverAfterSkewTime) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   ASSERT_EQ(lan.Masters(), std::vector<int>{a});
   TimePoint stop = lan.now();
   lan.Stop(a);
@@ -109,11 +112,7 @@ TEST(Rfc5798_6_4_3, PriorityZeroOnShutdownGivesTakeoverAfterSkewTime) {
 
 TEST(Rfc5798_6_4_2, MasterKilledWithoutWordIsReplacedAfterMasterDownInterval) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   lan.Kill(a);
   lan.RunFor(seconds(3));
   EXPECT_EQ(lan.state(b), State::kBackup);  // not before Master_Down_Interval
@@ -237,11 +236,7 @@ TEST(Rfc9568_6_4_3, LowerPrioNoAdvertSuppressesTheImmediateAnswer) {
 
 TEST(KeepalivedFault, LinkDownIsFaultAndLinkUpRejoinsTheElection) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   lan.SetLink(a, false);
   EXPECT_EQ(lan.state(a), State::kFault);
   EXPECT_FALSE(lan.node(a).holds_vips);
@@ -256,11 +251,7 @@ TEST(KeepalivedFault, LinkDownIsFaultAndLinkUpRejoinsTheElection) {
 
 TEST(Rfc5798_6_4_3, MasterWhosePriorityDropsIsPreempted) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   lan.SetPriority(a, 50);  // e.g. a tracked script failed with weight -100
   lan.RunFor(seconds(5));
   EXPECT_EQ(lan.Masters(), std::vector<int>{b});
@@ -271,11 +262,7 @@ TEST(Rfc5798_6_4_3, MasterWhosePriorityDropsIsPreempted) {
 
 TEST(Rfc5798_6_4_2, LossOfEveryOtherAdvertDoesNotFlap) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   ASSERT_EQ(lan.Masters(), std::vector<int>{a});
   size_t transitions = lan.Transitions(b);
   int sent = 0;
@@ -292,11 +279,7 @@ TEST(Rfc5798_6_4_2, LossOfEveryOtherAdvertDoesNotFlap) {
 
 TEST(Rfc5798_6_4_2, ReorderedAdvertsDoNotFlap) {
   FakeLan lan;
-  int a = lan.Add(Conf("192.0.2.1", 150));
-  int b = lan.Add(Conf("192.0.2.2", 100));
-  lan.Start(a);
-  lan.Start(b);
-  lan.RunFor(seconds(10));
+  auto [a, b] = ConvergedPair(lan);
   ASSERT_EQ(lan.Masters(), std::vector<int>{a});
   size_t transitions = lan.Transitions(b);
   // Up to 1.9 s of extra delay, varying per packet, so adverts overtake one another.
