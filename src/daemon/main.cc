@@ -1,5 +1,5 @@
-// vigild: the composition root. For now it reads and checks the configuration (keepalived's
-// -t and -d); the VRRP and checker engines arrive with their issues.
+// vigild: the composition root. It reads and checks the configuration (keepalived's -t and
+// -d) and runs the VRRP engine; the checker engine arrives with its issue.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -113,5 +113,7 @@ int main(int argc, char** argv) {
     std::printf("%d\n", *n);
     return 0;
   }
-  return Run(cmd);
+  int rc = Run(cmd);
+  spdlog::shutdown();  // the asynchronous writer drains its queue before the process ends
+  return rc;
 }

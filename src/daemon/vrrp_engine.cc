@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -33,10 +34,18 @@ const base::IpAddress& Group(base::Family f) {
 }  // namespace
 
 struct VrrpEngine::Impl {
+  // A router timer. Re-arming one never touches the kernel's timer unless the new deadline is
+  // earlier than the armed one: a backup moves its Master_Down deadline on every advert, and
+  // the armed timer, when it fires early, simply re-arms for the current deadline.
+  struct TimerSlot {
+    std::unique_ptr<asio::steady_timer> timer;
+    std::optional<vrrp::TimePoint> deadline;  // what the router asked for (rounded), if set
+    std::optional<vrrp::TimePoint> armed;     // when the asio timer will fire, if waiting
+  };
   struct SocketState {
     std::unique_ptr<os::VrrpSocket> socket;
     std::unique_ptr<asio::posix::stream_descriptor> watch;
-    std::vector<size_t> instances;
+    std::array<std::vector<size_t>, 256> by_vrid;  // instances on this socket, by VRID
   };
   struct Instance {
     const model::VrrpInstanceConf* conf;
@@ -44,7 +53,7 @@ struct VrrpEngine::Impl {
     os::InterfaceInfo ifinfo;
     base::Family family;
     SocketState* socket = nullptr;
-    std::map<vrrp::Timer, std::unique_ptr<asio::steady_timer>> timers;
+    std::array<TimerSlot, 3> timers;  // by vrrp::Timer
     std::unique_ptr<asio::steady_timer> garp_timer;
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
@@ -54,6 +63,9 @@ struct VrrpEngine::Impl {
   const model::Config& config;
   std::map<std::pair<std::string, base::Family>, std::unique_ptr<SocketState>> sockets;
   std::vector<std::unique_ptr<Instance>> instances;
+  std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
+  std::optional<os::AddressWriter> addresses;
+  os::Announcer announcer;
   std::optional<os::LinkMonitor> links;
   std::unique_ptr<asio::posix::stream_descriptor> links_watch;
 
@@ -74,7 +86,7 @@ struct VrrpEngine::Impl {
       } else if (auto* a = std::get_if<vrrp::ArmTimer>(&o)) {
         Arm(in, a->timer, a->deadline);
       } else if (auto* c = std::get_if<vrrp::CancelTimer>(&o)) {
-        if (auto it = in.timers.find(c->timer); it != in.timers.end()) it->second->cancel();
+        in.timers[static_cast<size_t>(c->timer)].deadline.reset();
       } else if (std::holds_alternative<vrrp::InstallVips>(o)) {
         Vips(in, true);
       } else if (std::holds_alternative<vrrp::RemoveVips>(o)) {
@@ -108,20 +120,56 @@ struct VrrpEngine::Impl {
     }
   }
 
+  // Adverts may leave up to 1% of the advertisement interval (at most 10 ms) late, so that
+  // the adverts of many instances due at about the same time leave in one wakeup; the other
+  // timers keep 1 ms (at most 0.1% of the interval).
+  static vrrp::TimePoint RoundUp(vrrp::TimePoint t, vrrp::Duration interval, vrrp::Timer which) {
+    using std::chrono::microseconds;
+    auto cap = which == vrrp::Timer::kAdver ? microseconds(10'000) : microseconds(1'000);
+    auto grain = std::min<vrrp::Duration>(
+        cap, interval / (which == vrrp::Timer::kAdver ? 100 : 1000));
+    if (grain.count() <= 1) return t;
+    auto ticks = (t.time_since_epoch().count() + grain.count() - 1) / grain.count();
+    return vrrp::TimePoint(vrrp::Duration(ticks * grain.count()));
+  }
+
   void Arm(Instance& in, vrrp::Timer t, vrrp::TimePoint deadline) {
-    auto& timer = in.timers[t];
-    if (!timer) timer = std::make_unique<asio::steady_timer>(io);
-    timer->expires_at(deadline);
+    auto& slot = in.timers[static_cast<size_t>(t)];
+    slot.deadline = RoundUp(deadline, in.router->config().advertisement_interval, t);
+    if (slot.armed && *slot.armed <= *slot.deadline) return;  // fires first, then re-arms
+    if (!slot.timer) slot.timer = std::make_unique<asio::steady_timer>(io);
+    WaitFor(in, t, *slot.deadline);
+  }
+
+  void WaitFor(Instance& in, vrrp::Timer t, vrrp::TimePoint when) {
+    auto& slot = in.timers[static_cast<size_t>(t)];
+    slot.armed = when;
+    slot.timer->expires_at(when);
     Instance* p = &in;
-    timer->async_wait([this, p, t](const boost::system::error_code& ec) {
-      if (ec) return;  // cancelled or re-armed
+    slot.timer->async_wait([this, p, t](const boost::system::error_code& ec) {
+      if (ec) return;  // replaced by an earlier deadline, or shutting down
+      auto& sl = p->timers[static_cast<size_t>(t)];
+      sl.armed.reset();
+      if (!sl.deadline) return;  // cancelled by the router
+      if (*sl.deadline > Now()) return WaitFor(*p, t, *sl.deadline);
+      sl.deadline.reset();
       Step(*p, vrrp::TimerFired{t});
     });
   }
 
-  int IfindexFor(const Instance& in, const model::IpAddressConf& a) const {
+  const os::InterfaceInfo* Interface(const std::string& name) {
+    auto it = interfaces.find(name);
+    if (it == interfaces.end()) {
+      auto info = os::LookupInterface(name);
+      if (!info) return nullptr;
+      it = interfaces.emplace(name, *info).first;
+    }
+    return &it->second;
+  }
+
+  int IfindexFor(Instance& in, const model::IpAddressConf& a) {
     if (a.dev.empty()) return in.ifinfo.ifindex;
-    auto info = os::LookupInterface(a.dev);
+    const auto* info = Interface(a.dev);
     return info ? info->ifindex : in.ifinfo.ifindex;
   }
 
@@ -129,8 +177,8 @@ struct VrrpEngine::Impl {
     auto apply = [&](const std::vector<model::IpAddressConf>& list) {
       for (const auto& a : list) {
         os::AddressSpec spec{a.address, IfindexFor(in, a), a.opt->label};
-        std::string err;
-        bool ok = add ? os::AddAddress(spec, &err) : os::DeleteAddress(spec, &err);
+        std::string err = "no netlink socket";
+        bool ok = addresses && (add ? addresses->Add(spec, &err) : addresses->Delete(spec, &err));
         if (!ok) spdlog::error("{} {}", Name(in), err);
       }
     };
@@ -146,8 +194,8 @@ struct VrrpEngine::Impl {
         std::string err;
         const auto& addr = v.address.address;
         int ifindex = IfindexFor(in, v);
-        bool ok = addr.is_v4() ? os::SendGratuitousArp(ifindex, in.ifinfo.mac, addr, &err)
-                               : os::SendUnsolicitedNa(ifindex, in.ifinfo.mac, addr, &err);
+        bool ok = addr.is_v4() ? announcer.GratuitousArp(ifindex, in.ifinfo.mac, addr, &err)
+                               : announcer.UnsolicitedNa(ifindex, in.ifinfo.mac, addr, &err);
         if (!ok) spdlog::warn("{} announcing {}: {}", Name(in), addr.ToString(), err);
       }
     }
@@ -175,10 +223,8 @@ struct VrrpEngine::Impl {
 
   void Dispatch(SocketState& s, const os::ReceivedDatagram& d) {
     if (d.protocol != vrrp::kIpProtoVrrp || d.payload.size() < 2) return;  // AH: not yet
-    uint8_t vrid = d.payload[1];
-    for (size_t idx : s.instances) {
+    for (size_t idx : s.by_vrid[d.payload[1]]) {
       Instance& in = *instances[idx];
-      if (in.conf->vrid != vrid) continue;
       if (d.source == in.router->config().primary_address) continue;  // our own
       if (!in.conf->unicast_peers.empty() && in.conf->tuning->check_unicast_src) {
         bool known = false;
@@ -212,6 +258,11 @@ struct VrrpEngine::Impl {
 
   bool Start() {
     std::string err;
+    if (auto w = os::AddressWriter::Open(&err)) {
+      addresses.emplace(std::move(*w));
+    } else {
+      spdlog::error("virtual addresses cannot be changed: {}", err);
+    }
     if (auto lm = os::LinkMonitor::Open(&err)) links.emplace(std::move(*lm));
     if (links) {
       links_watch = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(links->fd()));
@@ -222,7 +273,7 @@ struct VrrpEngine::Impl {
     for (const auto& conf : config.vrrp_instances) {
       auto inst = std::make_unique<Instance>();
       inst->conf = &conf;
-      auto info = os::LookupInterface(conf.interface);
+      const auto* info = Interface(conf.interface);
       if (!info) {
         spdlog::error("({}) interface {} not found; instance not started", conf.name,
                       conf.interface);
@@ -265,7 +316,7 @@ struct VrrpEngine::Impl {
             std::make_unique<asio::posix::stream_descriptor>(io, ::dup(slot->socket->fd()));
         Watch(*slot);
       }
-      slot->instances.push_back(instances.size());
+      slot->by_vrid[conf.vrid].push_back(instances.size());
       inst->socket = slot.get();
       instances.push_back(std::move(inst));
     }
@@ -285,7 +336,10 @@ struct VrrpEngine::Impl {
   void Shutdown() {
     for (auto& in : instances) {
       Step(*in, vrrp::Shutdown{});
-      for (auto& [t, timer] : in->timers) timer->cancel();
+      for (auto& slot : in->timers) {
+        slot.deadline.reset();
+        if (slot.timer) slot.timer->cancel();
+      }
       if (in->garp_timer) in->garp_timer->cancel();
     }
     for (auto& [k, s] : sockets) s->watch->cancel();

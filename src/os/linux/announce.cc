@@ -18,17 +18,29 @@ std::string Errno(const char* what) { return std::string(what) + ": " + std::str
 
 }  // namespace
 
-bool SendGratuitousArp(int ifindex, const std::vector<uint8_t>& mac, const base::IpAddress& address,
-                       std::string* error) {
+Announcer::~Announcer() {
+  if (arp_fd_ >= 0) ::close(arp_fd_);
+  if (na_fd_ >= 0) ::close(na_fd_);
+}
+
+bool Announcer::GratuitousArp(int ifindex, const std::vector<uint8_t>& mac,
+                              const base::IpAddress& address, std::string* error) {
   if (mac.size() != 6) {
     *error = "gratuitous ARP needs an Ethernet interface";
     return false;
   }
-  int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
-  if (fd < 0) {
-    *error = Errno("socket(AF_PACKET)");
-    return false;
+  if (arp_fd_ < 0) {
+    // Send-only: protocol 0 means the socket receives nothing.
+    arp_fd_ = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (arp_fd_ < 0) {
+      *error = Errno("socket(AF_PACKET)");
+      return false;
+    }
+    // Room for a burst (a thousand VIPs times garp_master_repeat) on a slow link.
+    int sndbuf = 1 << 20;
+    ::setsockopt(arp_fd_, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
   }
+  int fd = arp_fd_;
   // ARP request, RFC 5227 §3 announcement form: sender and target protocol address = VIP.
   uint8_t arp[28];
   arp[0] = 0, arp[1] = 1;        // hardware type Ethernet
@@ -48,19 +60,25 @@ bool SendGratuitousArp(int ifindex, const std::vector<uint8_t>& mac, const base:
   bool ok = ::sendto(fd, arp, sizeof arp, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
             static_cast<ssize_t>(sizeof arp);
   if (!ok) *error = Errno("sendto(ARP)");
-  ::close(fd);
   return ok;
 }
 
-bool SendUnsolicitedNa(int ifindex, const std::vector<uint8_t>& mac, const base::IpAddress& address,
-                       std::string* error) {
-  int fd = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-  if (fd < 0) {
-    *error = Errno("socket(ICMPv6)");
-    return false;
+bool Announcer::UnsolicitedNa(int ifindex, const std::vector<uint8_t>& mac,
+                              const base::IpAddress& address, std::string* error) {
+  if (na_fd_ < 0) {
+    na_fd_ = ::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+    if (na_fd_ < 0) {
+      *error = Errno("socket(ICMPv6)");
+      return false;
+    }
+    // RFC 4861 §7.1.2: hop limit 255. The socket only sends: filter out every ICMPv6 type.
+    int hops = 255;
+    ::setsockopt(na_fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
+    icmp6_filter block;
+    ICMP6_FILTER_SETBLOCKALL(&block);
+    ::setsockopt(na_fd_, IPPROTO_ICMPV6, ICMP6_FILTER, &block, sizeof block);
   }
-  int hops = 255;
-  ::setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
+  int fd = na_fd_;
   ::setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex);
   // RFC 4861 §4.4 / §7.2.6: Neighbor Advertisement with the Override flag and the target
   // link-layer address option; the kernel fills in the ICMPv6 checksum.
@@ -84,7 +102,6 @@ bool SendUnsolicitedNa(int ifindex, const std::vector<uint8_t>& mac, const base:
   bool ok = ::sendto(fd, na, len, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
             static_cast<ssize_t>(len);
   if (!ok) *error = Errno("sendto(NA)");
-  ::close(fd);
   return ok;
 }
 

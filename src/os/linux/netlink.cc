@@ -16,44 +16,36 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 namespace vigil::os {
-namespace {
 
-// One request, one acknowledgement. Returns 0 or a negative errno.
-int Transact(nlmsghdr* nlh) {
-  mnl_socket* nl = mnl_socket_open(NETLINK_ROUTE);
-  if (!nl) return -errno;
-  if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-    int e = -errno;
-    mnl_socket_close(nl);
-    return e;
-  }
-  unsigned portid = mnl_socket_get_portid(nl);
-  uint32_t seq = nlh->nlmsg_seq;
-  int rc = 0;
-  if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-    rc = -errno;
-  } else {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
-    if (n < 0) {
-      rc = -errno;
-    } else if (mnl_cb_run(buf, static_cast<size_t>(n), seq, portid, nullptr, nullptr) < 0) {
-      rc = -errno;
-    }
-  }
-  mnl_socket_close(nl);
-  return rc;
+AddressWriter::AddressWriter(AddressWriter&& o) noexcept
+    : nl_(o.nl_), portid_(o.portid_), seq_(o.seq_) {
+  o.nl_ = nullptr;
 }
 
-int AddressRequest(uint16_t type, uint16_t flags, const AddressSpec& a) {
+AddressWriter::~AddressWriter() {
+  if (nl_) mnl_socket_close(static_cast<mnl_socket*>(nl_));
+}
+
+std::optional<AddressWriter> AddressWriter::Open(std::string* error) {
+  mnl_socket* nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+  if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+    *error = std::string("netlink (addresses): ") + std::strerror(errno);
+    if (nl) mnl_socket_close(nl);
+    return std::nullopt;
+  }
+  return AddressWriter(nl, mnl_socket_get_portid(nl));
+}
+
+// One request, one acknowledgement. Returns 0 or a negative errno.
+int AddressWriter::Request(uint16_t type, uint16_t flags, const AddressSpec& a) {
+  auto* nl = static_cast<mnl_socket*>(nl_);
   char buf[MNL_SOCKET_BUFFER_SIZE];
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
   nlh->nlmsg_type = type;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-  nlh->nlmsg_seq = static_cast<uint32_t>(time(nullptr));
+  uint32_t seq = nlh->nlmsg_seq = seq_++;
   auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
   bool v4 = a.prefix.address.is_v4();
   ifa->ifa_family = v4 ? AF_INET : AF_INET6;
@@ -69,20 +61,26 @@ int AddressRequest(uint16_t type, uint16_t flags, const AddressSpec& a) {
     uint32_t f = IFA_F_NODAD;
     mnl_attr_put_u32(nlh, IFA_FLAGS, f);
   }
-  return Transact(nlh);
+  if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) return -errno;
+  // The kernel answers in order; skip anything stale (an earlier answer we gave up on).
+  while (true) {
+    ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
+    if (n < 0) return -errno;
+    int rc = mnl_cb_run(buf, static_cast<size_t>(n), seq, portid_, nullptr, nullptr);
+    if (rc < 0 && errno == EPROTO) continue;  // sequence mismatch: not our answer
+    return rc < 0 ? -errno : 0;
+  }
 }
 
-}  // namespace
-
-bool AddAddress(const AddressSpec& a, std::string* error) {
-  int rc = AddressRequest(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a);
+bool AddressWriter::Add(const AddressSpec& a, std::string* error) {
+  int rc = Request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a);
   if (rc == 0 || rc == -EEXIST) return true;
   *error = std::string("adding ") + a.prefix.ToString() + ": " + std::strerror(-rc);
   return false;
 }
 
-bool DeleteAddress(const AddressSpec& a, std::string* error) {
-  int rc = AddressRequest(RTM_DELADDR, 0, a);
+bool AddressWriter::Delete(const AddressSpec& a, std::string* error) {
+  int rc = Request(RTM_DELADDR, 0, a);
   if (rc == 0 || rc == -EADDRNOTAVAIL || rc == -ENODEV) return true;
   *error = std::string("removing ") + a.prefix.ToString() + ": " + std::strerror(-rc);
   return false;

@@ -16,11 +16,27 @@ struct AddressSpec {
   std::string label;  // IPv4 only; must start with the interface name
 };
 
-// Adds `a` (RTM_NEWADDR). An address already present is success. Returns false and sets
-// *error otherwise.
-bool AddAddress(const AddressSpec& a, std::string* error);
-// Removes `a` (RTM_DELADDR). An address already absent is success.
-bool DeleteAddress(const AddressSpec& a, std::string* error);
+// One rtnetlink socket kept open for address changes: when a thousand instances change
+// state at once, opening a socket per change would cost more than the changes.
+class AddressWriter {
+ public:
+  AddressWriter(AddressWriter&& o) noexcept;
+  AddressWriter(const AddressWriter&) = delete;
+  ~AddressWriter();
+  static std::optional<AddressWriter> Open(std::string* error);
+  // Adds `a` (RTM_NEWADDR). An address already present is success. Returns false and sets
+  // *error otherwise.
+  bool Add(const AddressSpec& a, std::string* error);
+  // Removes `a` (RTM_DELADDR). An address already absent is success.
+  bool Delete(const AddressSpec& a, std::string* error);
+
+ private:
+  explicit AddressWriter(void* nl, unsigned portid) : nl_(nl), portid_(portid) {}
+  int Request(uint16_t type, uint16_t flags, const AddressSpec& a);
+  void* nl_;  // struct mnl_socket*
+  unsigned portid_;
+  uint32_t seq_ = 1;
+};
 
 struct InterfaceInfo {
   int ifindex = 0;
