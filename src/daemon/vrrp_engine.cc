@@ -9,6 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/rate_limit.h"
+#include "daemon/kernel_specs.h"
 #include "os/linux/announce.h"
 #include "os/linux/netlink.h"
 #include "os/linux/vrrp_socket.h"
@@ -54,9 +56,11 @@ struct VrrpEngine::Impl {
     base::Family family;
     SocketState* socket = nullptr;
     std::array<TimerSlot, 3> timers;  // by vrrp::Timer
-    std::unique_ptr<asio::steady_timer> garp_timer;
+    std::unique_ptr<asio::steady_timer> garp_timer;     // second gratuitous ARP burst
+    std::unique_ptr<asio::steady_timer> refresh_timer;  // garp_master_refresh
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
+    KernelSpecs specs;  // addresses, routes and rules held as master
   };
 
   asio::io_context& io;
@@ -64,8 +68,10 @@ struct VrrpEngine::Impl {
   std::map<std::pair<std::string, base::Family>, std::unique_ptr<SocketState>> sockets;
   std::vector<std::unique_ptr<Instance>> instances;
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
-  std::optional<os::AddressWriter> addresses;
+  std::optional<os::RtnlWriter> rtnl;
   os::Announcer announcer;
+  base::RateLimit announce_warnings{10, std::chrono::seconds(10)};
+  base::RateLimit send_warnings{10, std::chrono::seconds(10)};
   std::optional<os::LinkMonitor> links;
   std::unique_ptr<asio::posix::stream_descriptor> links_watch;
 
@@ -91,12 +97,13 @@ struct VrrpEngine::Impl {
         Vips(in, true);
       } else if (std::holds_alternative<vrrp::RemoveVips>(o)) {
         Vips(in, false);
-      } else if (std::holds_alternative<vrrp::AnnounceVips>(o)) {
-        Announce(in, true);
+      } else if (auto* an = std::get_if<vrrp::AnnounceVips>(&o)) {
+        Announce(in, an->repeat, an->second_burst_after);
       } else if (auto* sc = std::get_if<vrrp::StateChanged>(&o)) {
         // keepalived's words, which log-based monitoring depends on.
         spdlog::info("{} Entering {} STATE{}", Name(in), vrrp::StateName(sc->to),
                      sc->from == vrrp::State::kInitialize ? " (init)" : "");
+        if (sc->to == vrrp::State::kMaster) ScheduleRefresh(in);
         spdlog::debug("{} {} -> {}: {}", Name(in), vrrp::StateName(sc->from),
                       vrrp::StateName(sc->to), sc->reason);
       }
@@ -114,8 +121,12 @@ struct VrrpEngine::Impl {
     for (const auto& d : dests) {
       auto bytes = vrrp::Encode(a, cfg.primary_address, d, in.checksum);
       std::string err;
-      if (!in.socket->socket->Send(bytes, d, &err)) {
-        spdlog::warn("{} sending advert to {}: {}", Name(in), d.ToString(), err);
+      uint64_t suppressed = 0;
+      if (!in.socket->socket->Send(bytes, d, &err) &&
+          send_warnings.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+        spdlog::warn("{} sending advert to {}: {}{}", Name(in), d.ToString(), err,
+                     suppressed ? fmt::format(" ({} similar warnings suppressed)", suppressed)
+                                : std::string());
       }
     }
   }
@@ -173,22 +184,29 @@ struct VrrpEngine::Impl {
     return info ? info->ifindex : in.ifinfo.ifindex;
   }
 
+  // Master's kernel state, keepalived's order: addresses, then the routes and rules that may
+  // use them; removal in reverse.
   void Vips(Instance& in, bool add) {
-    auto apply = [&](const std::vector<model::IpAddressConf>& list) {
-      for (const auto& a : list) {
-        os::AddressSpec spec{a.address, IfindexFor(in, a), a.opt->label};
-        std::string err = "no netlink socket";
-        bool ok = addresses && (add ? addresses->Add(spec, &err) : addresses->Delete(spec, &err));
-        if (!ok) spdlog::error("{} {}", Name(in), err);
-      }
+    auto report = [&](bool ok, const std::string& err) {
+      if (!ok) spdlog::error("{} {}", Name(in), err);
     };
-    apply(in.conf->vips);
-    apply(in.conf->excluded_vips);
+    std::string err = "no netlink socket";
+    if (!rtnl) return report(false, err);
+    const KernelSpecs& k = in.specs;
+    if (add) {
+      for (const auto& a : k.addresses) report(rtnl->AddAddress(a, &err), err);
+      for (const auto& r : k.routes) report(rtnl->AddRoute(r, &err), err);
+      for (const auto& r : k.rules) report(rtnl->AddRule(r, &err), err);
+    } else {
+      for (const auto& r : k.rules) report(rtnl->DeleteRule(r, &err), err);
+      for (const auto& r : k.routes) report(rtnl->DeleteRoute(r, &err), err);
+      for (const auto& a : k.addresses) report(rtnl->DeleteAddress(a, &err), err);
+    }
   }
 
-  void Announce(Instance& in, bool schedule_repeat) {
-    int repeat = in.conf->tuning->garp_master_repeat.value_or(
-        config.global.vrrp_garp_master_repeat.value_or(model::defaults::kGarpMasterRepeat));
+  // Gratuitous ARP / unsolicited NA: `repeat` of each VIP now, and as many again
+  // `second_after` later if still Master.
+  void Announce(Instance& in, int repeat, vrrp::Duration second_after) {
     for (int i = 0; i < repeat; ++i) {
       for (const auto& v : in.conf->vips) {
         std::string err;
@@ -196,19 +214,38 @@ struct VrrpEngine::Impl {
         int ifindex = IfindexFor(in, v);
         bool ok = addr.is_v4() ? announcer.GratuitousArp(ifindex, in.ifinfo.mac, addr, &err)
                                : announcer.UnsolicitedNa(ifindex, in.ifinfo.mac, addr, &err);
-        if (!ok) spdlog::warn("{} announcing {}: {}", Name(in), addr.ToString(), err);
+        uint64_t suppressed = 0;
+        if (!ok && announce_warnings.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+          spdlog::warn("{} announcing {}: {}{}", Name(in), addr.ToString(), err,
+                       suppressed ? fmt::format(" ({} similar warnings suppressed)", suppressed)
+                                  : std::string());
+        }
       }
     }
-    if (!schedule_repeat) return;
-    // keepalived: a second burst garp_master_delay later (default 5 s; 0 means none).
-    auto delay = in.conf->tuning->garp_master_delay.value_or(
-        config.global.vrrp_garp_master_delay.value_or(model::defaults::kGarpMasterDelay));
-    if (delay.count() == 0) return;
+    if (second_after.count() == 0) return;
     if (!in.garp_timer) in.garp_timer = std::make_unique<asio::steady_timer>(io);
-    in.garp_timer->expires_after(delay);
+    in.garp_timer->expires_after(second_after);
     Instance* p = &in;
-    in.garp_timer->async_wait([this, p](const boost::system::error_code& ec) {
-      if (!ec && p->router->state() == vrrp::State::kMaster) Announce(*p, false);
+    in.garp_timer->async_wait([this, p, repeat](const boost::system::error_code& ec) {
+      if (!ec && p->router->state() == vrrp::State::kMaster) Announce(*p, repeat, {});
+    });
+  }
+
+  // keepalived's garp_master_refresh: while Master, announce again every interval.
+  void ScheduleRefresh(Instance& in) {
+    auto every = in.conf->tuning->garp_master_refresh.value_or(
+        config.global.vrrp_garp_master_refresh.value_or(vrrp::Duration{0}));
+    if (every.count() == 0) return;
+    int repeat = in.conf->tuning->garp_master_refresh_repeat.value_or(
+        config.global.vrrp_garp_master_refresh_repeat.value_or(
+            model::defaults::kGarpMasterRefreshRepeat));
+    if (!in.refresh_timer) in.refresh_timer = std::make_unique<asio::steady_timer>(io);
+    in.refresh_timer->expires_after(every);
+    Instance* p = &in;
+    in.refresh_timer->async_wait([this, p, repeat](const boost::system::error_code& ec) {
+      if (ec || p->router->state() != vrrp::State::kMaster) return;
+      Announce(*p, repeat, {});
+      ScheduleRefresh(*p);
     });
   }
 
@@ -258,8 +295,8 @@ struct VrrpEngine::Impl {
 
   bool Start() {
     std::string err;
-    if (auto w = os::AddressWriter::Open(&err)) {
-      addresses.emplace(std::move(*w));
+    if (auto w = os::RtnlWriter::Open(&err)) {
+      rtnl.emplace(std::move(*w));
     } else {
       spdlog::error("virtual addresses cannot be changed: {}", err);
     }
@@ -280,6 +317,11 @@ struct VrrpEngine::Impl {
         continue;
       }
       inst->ifinfo = *info;
+      inst->specs = SpecsFor(conf, info->ifindex, [this](const std::string& name) {
+        const auto* i = Interface(name);
+        return i ? i->ifindex : 0;
+      });
+      for (const auto& e : inst->specs.errors) spdlog::error("({}) {}; not used", conf.name, e);
       inst->family =
           conf.vips.empty() ? base::Family::kIPv4 : conf.vips[0].address.address.family();
       std::optional<base::IpAddress> primary = inst->family == base::Family::kIPv4
@@ -298,7 +340,7 @@ struct VrrpEngine::Impl {
       bool both = conf.tuning->old_unicast_checksum.has_value();
       inst->decode.accept_message_only = as_v2 || both;
       inst->decode.accept_pseudo_header = !as_v2 || both;
-      inst->router = std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, *primary));
+      inst->router = std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, config.global, *primary));
       auto key = std::make_pair(conf.interface, inst->family);
       auto& slot = sockets[key];
       if (!slot) {
@@ -341,6 +383,7 @@ struct VrrpEngine::Impl {
         if (slot.timer) slot.timer->cancel();
       }
       if (in->garp_timer) in->garp_timer->cancel();
+      if (in->refresh_timer) in->refresh_timer->cancel();
     }
     for (auto& [k, s] : sockets) s->watch->cancel();
     if (links_watch) links_watch->cancel();

@@ -33,7 +33,9 @@ std::string_view TimerName(Timer t) {
   return "?";
 }
 
-RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const base::IpAddress& primary) {
+RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::GlobalDefs& g,
+                                const base::IpAddress& primary) {
+  namespace d = model::defaults;
   RouterConfig r;
   r.name = c.name;
   r.vrid = static_cast<uint8_t>(c.vrid);
@@ -42,8 +44,24 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const base::Ip
   r.advertisement_interval = c.advert_int;
   r.preempt = !c.nopreempt;
   r.preempt_delay = c.preempt_delay.value_or(Duration{0});
-  r.lower_prio_no_advert = c.tuning->lower_prio_no_advert.value_or(false);
+  const model::VrrpInstanceTuning& t = c.tuning.get();
+  r.lower_prio_no_advert =
+      t.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
+  r.higher_prio_send_advert =
+      t.higher_prio_send_advert.value_or(g.vrrp_higher_prio_send_advert.value_or(false));
+  r.garp_master_repeat =
+      t.garp_master_repeat.value_or(g.vrrp_garp_master_repeat.value_or(d::kGarpMasterRepeat));
+  r.garp_master_delay =
+      t.garp_master_delay.value_or(g.vrrp_garp_master_delay.value_or(d::kGarpMasterDelay));
+  // keepalived: the lower-priority bursts default to the master ones.
+  r.garp_lower_prio_repeat =
+      t.garp_lower_prio_repeat.value_or(g.vrrp_garp_lower_prio_repeat.value_or(r.garp_master_repeat));
+  r.garp_lower_prio_delay =
+      t.garp_lower_prio_delay.value_or(g.vrrp_garp_lower_prio_delay.value_or(r.garp_master_delay));
   r.check_ttl = c.unicast_peers.empty();
+  for (const auto& p : c.unicast_peers) {
+    if (p.min_ttl || p.max_ttl) r.peer_ttl.push_back({p.address, p.min_ttl.value_or(0), p.max_ttl.value_or(255)});
+  }
   r.primary_address = primary;
   for (const auto& v : c.vips) r.vips.push_back(v.address.address);
   if (c.version == 2 && c.auth_type != model::AuthType::kNone) {
@@ -150,6 +168,12 @@ bool Router::Accept(const AdvertReceived& rx) {
     ++stats_.ip_ttl_err;
     return false;
   }
+  for (const auto& p : config_.peer_ttl) {
+    if (p.peer == rx.meta.source && (rx.meta.ttl < p.min_ttl || rx.meta.ttl > p.max_ttl)) {
+      ++stats_.ip_ttl_err;
+      return false;
+    }
+  }
   if (a.version != config_.version) {
     ++stats_.version_err;
     return false;
@@ -208,7 +232,7 @@ void Router::Transition(State to, std::string_view reason, TimePoint now,
     ++stats_.become_master;
     out.push_back(InstallVips{});
     SendAdvertisement(priority_, out);
-    out.push_back(AnnounceVips{});
+    out.push_back(AnnounceVips{config_.garp_master_repeat, config_.garp_master_delay});
     ArmAdverTimer(now, out);
   }
 }
@@ -307,6 +331,9 @@ void Router::MasterAdvert(const Input& in, TimePoint now, std::vector<Output>& o
   bool higher = a.priority > priority_ ||
                 (a.priority == priority_ && config_.primary_address < rx.meta.source);
   if (higher) {
+    // keepalived's higher_prio_send_advert: let the winner hear us once before we yield (it
+    // may be running lower_prio_no_advert and not know there were two Masters).
+    if (config_.higher_prio_send_advert) SendAdvertisement(priority_, out);
     if (config_.version == 3) {
       master_adver_interval_ = microseconds(int64_t{a.adver_int} * 10'000);
     }
@@ -322,6 +349,11 @@ void Router::MasterAdvert(const Input& in, TimePoint now, std::vector<Output>& o
   if (!config_.lower_prio_no_advert) {
     SendAdvertisement(priority_, out);
     ArmAdverTimer(now, out);
+  }
+  // keepalived's garp_lower_prio_repeat/delay: the other Master's gratuitous ARPs may have
+  // pointed hosts at it; announce our MAC again.
+  if (config_.garp_lower_prio_repeat > 0) {
+    out.push_back(AnnounceVips{config_.garp_lower_prio_repeat, config_.garp_lower_prio_delay});
   }
 }
 

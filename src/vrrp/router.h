@@ -44,14 +44,30 @@ struct RouterConfig {
   bool preempt = true;  // RFC Preempt_Mode (keepalived nopreempt)
   Duration preempt_delay{0};
   bool lower_prio_no_advert = false;  // keepalived: do not answer lower priority
+  bool higher_prio_send_advert = false;  // keepalived: advert before yielding to a higher one
   bool check_ttl = true;              // multicast: TTL/hop limit must be 255
+  // keepalived's unicast_peer min_ttl/max_ttl: adverts from that peer outside the range are
+  // dropped (ip_ttl_err).
+  struct PeerTtl {
+    base::IpAddress peer;
+    int min_ttl = 0, max_ttl = 255;
+  };
+  std::vector<PeerTtl> peer_ttl;
+  // Gratuitous ARP / NA bursts: on becoming Master, and when a Master hears a lower priority
+  // (a healed split brain: the hosts may have learnt the other Master's MAC).
+  int garp_master_repeat = 5;
+  Duration garp_master_delay = std::chrono::seconds(5);
+  int garp_lower_prio_repeat = 5;
+  Duration garp_lower_prio_delay = std::chrono::seconds(5);
   base::IpAddress primary_address;    // ours: source of adverts and tie-break
   std::vector<base::IpAddress> vips;
   AuthType auth_type = AuthType::kNone;  // VRRPv2 only
   std::array<uint8_t, kV2AuthDataSize> auth_data{};
 
-  // From a configured instance; `primary` is the interface address adverts are sent from.
-  static RouterConfig From(const model::VrrpInstanceConf& conf, const base::IpAddress& primary);
+  // From a configured instance and the global settings it inherits (vrrp_garp_*,
+  // vrrp_lower_prio_no_advert, ...); `primary` is the address adverts are sent from.
+  static RouterConfig From(const model::VrrpInstanceConf& conf, const model::GlobalDefs& global,
+                           const base::IpAddress& primary);
 };
 
 // keepalived's per-instance counters (its names; see CONFORMANCE-AND-FAULTS.md and the JSON
@@ -96,7 +112,13 @@ struct CancelTimer {
   Timer timer;
 };
 struct InstallVips {};   // add the virtual addresses to the interface
-struct AnnounceVips {};  // gratuitous ARP / unsolicited NA for them
+// Gratuitous ARP / unsolicited NA for them: `repeat` of each now, and as many again
+// `second_burst_after` later if that is non-zero (and we are still Master).
+struct AnnounceVips {
+  int repeat = 0;
+  Duration second_burst_after{0};
+  bool operator==(const AnnounceVips&) const = default;
+};
 struct RemoveVips {};
 struct StateChanged {
   State from;

@@ -339,6 +339,93 @@ TEST(Rfc5798_7_1, ReceiveChecksCountAndDrop) {
   EXPECT_EQ(r.state(), State::kBackup);
 }
 
+// A router made Master on its own (Master_Down_Timer expired), its outputs cleared.
+Router MasterAlone(RouterConfig c, std::vector<Output>& out) {
+  Router r(std::move(c));
+  r.Step(Startup{}, TimePoint{}, out);
+  r.Step(TimerFired{Timer::kMasterDown}, TimePoint{} + seconds(4), out);
+  EXPECT_EQ(r.state(), State::kMaster);
+  out.clear();
+  return r;
+}
+
+AdvertReceived AdvertFrom(const char* source, int priority) {
+  Advertisement a;
+  a.version = 3;
+  a.vrid = 51;
+  a.priority = static_cast<uint8_t>(priority);
+  a.adver_int = 100;
+  a.addresses = {Ip("192.0.2.100")};
+  return AdvertReceived{a, RxMeta{Ip(source), Ip("224.0.0.18"), 255}};
+}
+
+template <typename T>
+std::vector<T> OutputsOf(const std::vector<Output>& out) {
+  std::vector<T> v;
+  for (const auto& o : out) {
+    if (auto* t = std::get_if<T>(&o)) v.push_back(*t);
+  }
+  return v;
+}
+
+TEST(KeepalivedUnicastPeer, AdvertsOutsideMinTtlMaxTtlAreDropped) {
+  RouterConfig c = Conf("192.0.2.2", 100);
+  c.check_ttl = false;  // unicast
+  c.peer_ttl = {{Ip("192.0.2.1"), 250, 254}};
+  Router r(c);
+  std::vector<Output> out;
+  r.Step(Startup{}, TimePoint{}, out);
+  auto rx = [&](const char* src, int ttl) {
+    AdvertReceived a = AdvertFrom(src, 150);
+    a.meta.ttl = ttl;
+    r.Step(a, TimePoint{} + seconds(1), out);
+  };
+  rx("192.0.2.1", 249);
+  rx("192.0.2.1", 255);
+  EXPECT_EQ(r.stats().ip_ttl_err, 2u);
+  EXPECT_EQ(r.stats().advert_rcvd, 0u);
+  rx("192.0.2.1", 250);
+  rx("192.0.2.3", 64);  // another peer, no limits
+  EXPECT_EQ(r.stats().advert_rcvd, 2u);
+}
+
+TEST(KeepalivedHigherPrioSendAdvert, YieldingMasterAdvertisesOnceFirst) {
+  for (bool option : {false, true}) {
+    RouterConfig c = Conf("192.0.2.2", 120);
+    c.higher_prio_send_advert = option;
+    std::vector<Output> out;
+    Router r = MasterAlone(c, out);
+    r.Step(AdvertFrom("192.0.2.1", 150), TimePoint{} + seconds(5), out);
+    EXPECT_EQ(r.state(), State::kBackup);
+    auto sent = OutputsOf<SendAdvert>(out);
+    ASSERT_EQ(sent.size(), option ? 1u : 0u);
+    if (option) {
+      EXPECT_EQ(sent[0].advert.priority, 120);
+    }
+  }
+}
+
+TEST(KeepalivedGarpLowerPrio, MasterHearingALowerPriorityAnnouncesItsAddressesAgain) {
+  RouterConfig c = Conf("192.0.2.1", 150);
+  c.garp_master_repeat = 3;
+  c.garp_master_delay = seconds(2);
+  c.garp_lower_prio_repeat = 1;
+  c.garp_lower_prio_delay = seconds(0);
+  std::vector<Output> out;
+  Router r(c);
+  r.Step(Startup{}, TimePoint{}, out);
+  r.Step(TimerFired{Timer::kMasterDown}, TimePoint{} + seconds(4), out);
+  EXPECT_EQ(OutputsOf<AnnounceVips>(out), (std::vector<AnnounceVips>{{3, seconds(2)}}));
+  out.clear();
+  r.Step(AdvertFrom("192.0.2.2", 100), TimePoint{} + seconds(5), out);
+  EXPECT_EQ(r.state(), State::kMaster);
+  EXPECT_EQ(OutputsOf<AnnounceVips>(out), (std::vector<AnnounceVips>{{1, seconds(0)}}));
+  c.garp_lower_prio_repeat = 0;  // keepalived: 0 turns it off
+  Router quiet = MasterAlone(c, out);
+  quiet.Step(AdvertFrom("192.0.2.2", 100), TimePoint{} + seconds(5), out);
+  EXPECT_TRUE(OutputsOf<AnnounceVips>(out).empty());
+}
+
 TEST(RouterConfigFrom, TakesTheInstanceSettings) {
   model::VrrpInstanceConf c;
   c.name = "VI_X";
@@ -352,7 +439,7 @@ TEST(RouterConfigFrom, TakesTheInstanceSettings) {
   model::IpAddressConf vip;
   vip.address = *base::Prefix::Parse("192.0.2.7/24");
   c.vips.push_back(vip);
-  auto r = RouterConfig::From(c, Ip("192.0.2.1"));
+  auto r = RouterConfig::From(c, model::GlobalDefs{}, Ip("192.0.2.1"));
   EXPECT_EQ(r.vrid, 7);
   EXPECT_EQ(r.version, 2);
   EXPECT_EQ(r.priority, 120);

@@ -6,6 +6,7 @@
 // clang-format off
 #include <ifaddrs.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 // clang-format on
@@ -19,50 +20,32 @@
 
 namespace vigil::os {
 
-AddressWriter::AddressWriter(AddressWriter&& o) noexcept
-    : nl_(o.nl_), portid_(o.portid_), seq_(o.seq_) {
+RtnlWriter::RtnlWriter(RtnlWriter&& o) noexcept : nl_(o.nl_), portid_(o.portid_), seq_(o.seq_) {
   o.nl_ = nullptr;
 }
 
-AddressWriter::~AddressWriter() {
+RtnlWriter::~RtnlWriter() {
   if (nl_) mnl_socket_close(static_cast<mnl_socket*>(nl_));
 }
 
-std::optional<AddressWriter> AddressWriter::Open(std::string* error) {
+std::optional<RtnlWriter> RtnlWriter::Open(std::string* error) {
   mnl_socket* nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
   if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-    *error = std::string("netlink (addresses): ") + std::strerror(errno);
+    *error = std::string("netlink (addresses and routes): ") + std::strerror(errno);
     if (nl) mnl_socket_close(nl);
     return std::nullopt;
   }
-  return AddressWriter(nl, mnl_socket_get_portid(nl));
+  return RtnlWriter(nl, mnl_socket_get_portid(nl));
 }
 
-// One request, one acknowledgement. Returns 0 or a negative errno.
-int AddressWriter::Request(uint16_t type, uint16_t flags, const AddressSpec& a) {
+int RtnlWriter::Transact(void* msg) {
   auto* nl = static_cast<mnl_socket*>(nl_);
-  char buf[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-  nlh->nlmsg_type = type;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+  auto* nlh = static_cast<nlmsghdr*>(msg);
+  nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
   uint32_t seq = nlh->nlmsg_seq = seq_++;
-  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
-  bool v4 = a.prefix.address.is_v4();
-  ifa->ifa_family = v4 ? AF_INET : AF_INET6;
-  ifa->ifa_prefixlen = a.prefix.length;
-  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-  ifa->ifa_index = static_cast<unsigned>(a.ifindex);
-  size_t len = v4 ? 4 : 16;
-  mnl_attr_put(nlh, IFA_LOCAL, len, a.prefix.address.bytes().data());
-  mnl_attr_put(nlh, IFA_ADDRESS, len, a.prefix.address.bytes().data());
-  if (v4 && !a.label.empty()) mnl_attr_put_strz(nlh, IFA_LABEL, a.label.c_str());
-  if (!v4) {
-    // A VIP must be usable at once: no duplicate address detection.
-    uint32_t f = IFA_F_NODAD;
-    mnl_attr_put_u32(nlh, IFA_FLAGS, f);
-  }
   if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) return -errno;
-  // The kernel answers in order; skip anything stale (an earlier answer we gave up on).
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  // The kernel answers in order; skip anything stale (an answer we stopped waiting for).
   while (true) {
     ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
     if (n < 0) return -errno;
@@ -72,17 +55,159 @@ int AddressWriter::Request(uint16_t type, uint16_t flags, const AddressSpec& a) 
   }
 }
 
-bool AddressWriter::Add(const AddressSpec& a, std::string* error) {
-  int rc = Request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a);
+namespace {
+
+size_t AddrLen(const base::IpAddress& a) { return a.is_v4() ? 4 : 16; }
+
+void PutAddress(nlmsghdr* nlh, uint16_t type, const base::IpAddress& a) {
+  mnl_attr_put(nlh, type, AddrLen(a), a.bytes().data());
+}
+
+nlmsghdr* AddressMessage(char* buf, uint16_t type, uint16_t flags, const AddressSpec& a) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = flags;
+  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  bool v4 = a.prefix.address.is_v4();
+  ifa->ifa_family = v4 ? AF_INET : AF_INET6;
+  ifa->ifa_prefixlen = a.prefix.length;
+  ifa->ifa_scope = a.scope;
+  ifa->ifa_index = static_cast<unsigned>(a.ifindex);
+  PutAddress(nlh, IFA_LOCAL, a.prefix.address);
+  PutAddress(nlh, IFA_ADDRESS, a.peer ? *a.peer : a.prefix.address);
+  if (v4 && a.broadcast) PutAddress(nlh, IFA_BROADCAST, *a.broadcast);
+  if (v4 && !a.label.empty()) mnl_attr_put_strz(nlh, IFA_LABEL, a.label.c_str());
+  uint32_t f = 0;
+  if (!v4) f |= IFA_F_NODAD;  // a VIP must be usable at once
+  if (a.home) f |= IFA_F_HOMEADDRESS;
+  if (a.mngtmpaddr) f |= IFA_F_MANAGETEMPADDR;
+  if (a.noprefixroute) f |= IFA_F_NOPREFIXROUTE;
+  if (a.autojoin) f |= IFA_F_MCAUTOJOIN;
+  if (f) mnl_attr_put_u32(nlh, IFA_FLAGS, f);
+  if (a.preferred_lft) {
+    ifa_cacheinfo ci{};
+    ci.ifa_prefered = *a.preferred_lft;
+    ci.ifa_valid = 0xffffffffU;  // forever
+    mnl_attr_put(nlh, IFA_CACHEINFO, sizeof ci, &ci);
+  }
+  return nlh;
+}
+
+nlmsghdr* RouteMessage(char* buf, uint16_t type, uint16_t flags, const RouteSpec& r) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = flags;
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = r.family == base::Family::kIPv4 ? AF_INET : AF_INET6;
+  rtm->rtm_dst_len = r.destination.length;
+  rtm->rtm_table = r.table < 256 ? static_cast<uint8_t>(r.table) : uint8_t{RT_TABLE_UNSPEC};
+  rtm->rtm_protocol = r.protocol;
+  rtm->rtm_type = r.type;
+  // As `ip route` chooses: a directly connected unicast route has link scope, a local one
+  // host scope, the rest universe.
+  uint8_t scope = RT_SCOPE_UNIVERSE;
+  if (r.type == RTN_LOCAL) {
+    scope = RT_SCOPE_HOST;
+  } else if (r.type == RTN_UNICAST && !r.gateway) {
+    scope = RT_SCOPE_LINK;
+  }
+  rtm->rtm_scope = type == RTM_DELROUTE ? uint8_t{RT_SCOPE_NOWHERE} : r.scope.value_or(scope);
+  if (r.onlink) rtm->rtm_flags |= RTNH_F_ONLINK;
+  if (r.destination.length > 0) PutAddress(nlh, RTA_DST, r.destination.address);
+  if (r.gateway) PutAddress(nlh, RTA_GATEWAY, *r.gateway);
+  if (r.source) PutAddress(nlh, RTA_PREFSRC, *r.source);
+  if (r.oif) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<uint32_t>(r.oif));
+  if (r.metric) mnl_attr_put_u32(nlh, RTA_PRIORITY, *r.metric);
+  if (r.table >= 256) mnl_attr_put_u32(nlh, RTA_TABLE, r.table);
+  return nlh;
+}
+
+nlmsghdr* RuleMessage(char* buf, uint16_t type, uint16_t flags, const RuleSpec& r) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = flags;
+  auto* frh = static_cast<fib_rule_hdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(fib_rule_hdr)));
+  frh->family = r.family == base::Family::kIPv4 ? AF_INET : AF_INET6;
+  frh->action = FR_ACT_TO_TBL;
+  frh->tos = r.tos;
+  frh->table = r.table < 256 ? static_cast<uint8_t>(r.table) : uint8_t{RT_TABLE_UNSPEC};
+  if (r.invert) frh->flags |= FIB_RULE_INVERT;
+  if (r.from) {
+    frh->src_len = r.from->length;
+    if (r.from->length) PutAddress(nlh, FRA_SRC, r.from->address);
+  }
+  if (r.to) {
+    frh->dst_len = r.to->length;
+    if (r.to->length) PutAddress(nlh, FRA_DST, r.to->address);
+  }
+  mnl_attr_put_u32(nlh, FRA_TABLE, r.table);
+  if (r.priority) mnl_attr_put_u32(nlh, FRA_PRIORITY, *r.priority);
+  if (!r.iif.empty()) mnl_attr_put_strz(nlh, FRA_IFNAME, r.iif.c_str());
+  if (!r.oif.empty()) mnl_attr_put_strz(nlh, FRA_OIFNAME, r.oif.c_str());
+  if (r.fwmark) mnl_attr_put_u32(nlh, FRA_FWMARK, *r.fwmark);
+  if (r.fwmask) mnl_attr_put_u32(nlh, FRA_FWMASK, *r.fwmask);
+  return nlh;
+}
+
+std::string Failure(const char* what, const std::string& object, int rc) {
+  return std::string(what) + " " + object + ": " + std::strerror(-rc);
+}
+
+std::string Describe(const RouteSpec& r) { return "route " + r.destination.ToString(); }
+std::string Describe(const RuleSpec& r) {
+  std::string s = "rule";
+  if (r.from) s += " from " + r.from->ToString();
+  if (r.to) s += " to " + r.to->ToString();
+  return s + " table " + std::to_string(r.table);
+}
+
+}  // namespace
+
+bool RtnlWriter::AddAddress(const AddressSpec& a, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(AddressMessage(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, a));
   if (rc == 0 || rc == -EEXIST) return true;
-  *error = std::string("adding ") + a.prefix.ToString() + ": " + std::strerror(-rc);
+  *error = Failure("adding", a.prefix.ToString(), rc);
   return false;
 }
 
-bool AddressWriter::Delete(const AddressSpec& a, std::string* error) {
-  int rc = Request(RTM_DELADDR, 0, a);
+bool RtnlWriter::DeleteAddress(const AddressSpec& a, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(AddressMessage(buf, RTM_DELADDR, 0, a));
   if (rc == 0 || rc == -EADDRNOTAVAIL || rc == -ENODEV) return true;
-  *error = std::string("removing ") + a.prefix.ToString() + ": " + std::strerror(-rc);
+  *error = Failure("removing", a.prefix.ToString(), rc);
+  return false;
+}
+
+bool RtnlWriter::AddRoute(const RouteSpec& r, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(RouteMessage(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r));
+  if (rc == 0 || rc == -EEXIST) return true;
+  *error = Failure("adding", Describe(r), rc);
+  return false;
+}
+
+bool RtnlWriter::DeleteRoute(const RouteSpec& r, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(RouteMessage(buf, RTM_DELROUTE, 0, r));
+  if (rc == 0 || rc == -ESRCH || rc == -ENODEV) return true;
+  *error = Failure("removing", Describe(r), rc);
+  return false;
+}
+
+bool RtnlWriter::AddRule(const RuleSpec& r, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(RuleMessage(buf, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r));
+  if (rc == 0 || rc == -EEXIST) return true;
+  *error = Failure("adding", Describe(r), rc);
+  return false;
+}
+
+bool RtnlWriter::DeleteRule(const RuleSpec& r, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(RuleMessage(buf, RTM_DELRULE, 0, r));
+  if (rc == 0 || rc == -ENOENT) return true;
+  *error = Failure("removing", Describe(r), rc);
   return false;
 }
 

@@ -7,32 +7,41 @@
 #include <vector>
 
 #include "base/ip.h"
+#include "os/linux/routes.h"
 
 namespace vigil::os {
 
 struct AddressSpec {
   base::Prefix prefix;
   int ifindex = 0;
-  std::string label;  // IPv4 only; must start with the interface name
+  std::string label;                        // IPv4 only; must start with the interface name
+  uint8_t scope = 0;                        // RT_SCOPE_UNIVERSE ("global")
+  std::optional<base::IpAddress> broadcast;  // IPv4 only
+  std::optional<base::IpAddress> peer;      // point-to-point: the prefix is the peer's
+  std::optional<uint32_t> preferred_lft;    // seconds; 0 = deprecated
+  bool home = false, mngtmpaddr = false, noprefixroute = false, autojoin = false;
 };
 
-// One rtnetlink socket kept open for address changes: when a thousand instances change
-// state at once, opening a socket per change would cost more than the changes.
-class AddressWriter {
+// One rtnetlink socket kept open for address, route and rule changes: when a thousand
+// instances change state at once, opening a socket per change would cost more than the
+// changes. Every change is idempotent: adding what exists or removing what is absent is
+// success. On failure the methods return false and set *error.
+class RtnlWriter {
  public:
-  AddressWriter(AddressWriter&& o) noexcept;
-  AddressWriter(const AddressWriter&) = delete;
-  ~AddressWriter();
-  static std::optional<AddressWriter> Open(std::string* error);
-  // Adds `a` (RTM_NEWADDR). An address already present is success. Returns false and sets
-  // *error otherwise.
-  bool Add(const AddressSpec& a, std::string* error);
-  // Removes `a` (RTM_DELADDR). An address already absent is success.
-  bool Delete(const AddressSpec& a, std::string* error);
+  RtnlWriter(RtnlWriter&& o) noexcept;
+  RtnlWriter(const RtnlWriter&) = delete;
+  ~RtnlWriter();
+  static std::optional<RtnlWriter> Open(std::string* error);
+  bool AddAddress(const AddressSpec& a, std::string* error);     // RTM_NEWADDR
+  bool DeleteAddress(const AddressSpec& a, std::string* error);  // RTM_DELADDR
+  bool AddRoute(const RouteSpec& r, std::string* error);         // RTM_NEWROUTE
+  bool DeleteRoute(const RouteSpec& r, std::string* error);      // RTM_DELROUTE
+  bool AddRule(const RuleSpec& r, std::string* error);           // RTM_NEWRULE
+  bool DeleteRule(const RuleSpec& r, std::string* error);        // RTM_DELRULE
 
  private:
-  explicit AddressWriter(void* nl, unsigned portid) : nl_(nl), portid_(portid) {}
-  int Request(uint16_t type, uint16_t flags, const AddressSpec& a);
+  explicit RtnlWriter(void* nl, unsigned portid) : nl_(nl), portid_(portid) {}
+  int Transact(void* nlh);  // sends one request; 0 or a negative errno from the answer
   void* nl_;  // struct mnl_socket*
   unsigned portid_;
   uint32_t seq_ = 1;
