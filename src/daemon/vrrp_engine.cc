@@ -11,6 +11,7 @@
 
 #include "base/rate_limit.h"
 #include "daemon/kernel_specs.h"
+#include "os/linux/accept_filter.h"
 #include "os/linux/announce.h"
 #include "os/linux/netlink.h"
 #include "os/linux/vrrp_socket.h"
@@ -61,6 +62,7 @@ struct VrrpEngine::Impl {
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
     KernelSpecs specs;  // addresses, routes and rules held as master
+    bool accept_mode = true;  // RFC 5798 Accept_Mode (keepalived accept / no_accept)
   };
 
   asio::io_context& io;
@@ -70,6 +72,7 @@ struct VrrpEngine::Impl {
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
   os::Announcer announcer;
+  std::optional<os::AcceptFilter> accept_filter;  // created if an instance needs no_accept
   base::RateLimit announce_warnings{10, std::chrono::seconds(10)};
   base::RateLimit send_warnings{10, std::chrono::seconds(10)};
   std::optional<os::LinkMonitor> links;
@@ -194,6 +197,12 @@ struct VrrpEngine::Impl {
     if (!rtnl) return report(false, err);
     const KernelSpecs& k = in.specs;
     if (add) {
+      // Accept_Mode False: the drop is in place before the address is.
+      if (!in.accept_mode) {
+        for (const auto& a : k.addresses) {
+          report(accept_filter->Block(a.prefix.address, &err), err);
+        }
+      }
       for (const auto& a : k.addresses) report(rtnl->AddAddress(a, &err), err);
       for (const auto& r : k.routes) report(rtnl->AddRoute(r, &err), err);
       for (const auto& r : k.rules) report(rtnl->AddRule(r, &err), err);
@@ -201,6 +210,11 @@ struct VrrpEngine::Impl {
       for (const auto& r : k.rules) report(rtnl->DeleteRule(r, &err), err);
       for (const auto& r : k.routes) report(rtnl->DeleteRoute(r, &err), err);
       for (const auto& a : k.addresses) report(rtnl->DeleteAddress(a, &err), err);
+      if (!in.accept_mode) {
+        for (const auto& a : k.addresses) {
+          report(accept_filter->Unblock(a.prefix.address, &err), err);
+        }
+      }
     }
   }
 
@@ -322,6 +336,13 @@ struct VrrpEngine::Impl {
         return i ? i->ifindex : 0;
       });
       for (const auto& e : inst->specs.errors) spdlog::error("({}) {}; not used", conf.name, e);
+      // keepalived: accept unless vrrp_strict or no_accept; the address owner always accepts.
+      inst->accept_mode = conf.priority == 255 || conf.accept ||
+                          (!conf.no_accept && !config.global.vrrp_strict);
+      if (!inst->accept_mode && !accept_filter) {
+        const auto& names = config.global.nftables;
+        accept_filter.emplace(names && !names->empty() ? names->front() : "keepalived");
+      }
       inst->family =
           conf.vips.empty() ? base::Family::kIPv4 : conf.vips[0].address.address.family();
       std::optional<base::IpAddress> primary = inst->family == base::Family::kIPv4
@@ -385,6 +406,7 @@ struct VrrpEngine::Impl {
       if (in->garp_timer) in->garp_timer->cancel();
       if (in->refresh_timer) in->refresh_timer->cancel();
     }
+    if (accept_filter) accept_filter->Close();
     for (auto& [k, s] : sockets) s->watch->cancel();
     if (links_watch) links_watch->cancel();
   }

@@ -3,7 +3,10 @@
 # scope, label, dev, peer), virtual_ipaddress_excluded, virtual_routes (gateway, metric,
 # table, source, blackhole) and virtual_rules; a route line naming a missing interface is
 # reported and skipped; garp_master_refresh repeats the announcements; and all of it is
-# removed when vigild stops.
+# removed when vigild stops. Then Accept_Mode: by default a client's pings to the VIPs are
+# answered; with no_accept they are dropped (nftables, table inet keepalived) while ARP and
+# neighbour discovery still work and the interface's own address still answers; the table
+# goes when vigild stops.
 # Usage: vrrp_kernel_state.sh VIGILD VIGILCTL
 set -u
 VIGILD=$(realpath "$1")
@@ -20,19 +23,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ns=vg-ks-$$
-ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-ip -n "$ns" link set lo up
+ns=vg-ks-$$ client=vg-kc-$$
+for n in "$ns" "$client"; do
+  ip netns add "$n" && VIGIL_NETNS_CREATED+=("$n")
+  ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  ip -n "$n" link set lo up
+done
 for i in 0 1; do
   ip -n "$ns" link add eth$i type veth peer name peer$i
   ip -n "$ns" link set eth$i up
   ip -n "$ns" link set peer$i up
 done
+# The client sits on eth0's wire.
+ip -n "$ns" link set peer0 netns "$client"
+ip -n "$client" link set peer0 up
+ip -n "$client" addr add 192.0.2.9/24 dev peer0
+ip -n "$client" addr add 2001:db8::9/64 dev peer0
 ip -n "$ns" addr add 192.0.2.1/24 dev eth0
 ip -n "$ns" addr add 198.51.100.1/24 dev eth1
 ip -n "$ns" addr add 2001:db8::1/64 dev eth0
 wait_for 10 sh -c "ip -n $ns link show eth0 | grep -q LOWER_UP && ip -n $ns link show eth1 | grep -q LOWER_UP"
+wait_for 10 sh -c "ip -n $client -6 addr show dev peer0 | grep -q 'fe80.*scope link'"
 
 cat >"$tmp/k.conf" <<'CONF'
 vrrp_instance VI_K {
@@ -66,9 +77,9 @@ vrrp_instance VI_K {
 CONF
 
 # ARP on the wire side of eth0: the announcements for 192.0.2.50.
-ip netns exec "$ns" tcpdump -l -n -i peer0 arp >"$tmp/arp.txt" 2>/dev/null &
+ip netns exec "$client" tcpdump -l -n -i peer0 arp >"$tmp/arp.txt" 2>/dev/null &
 pids+=($!)
-wait_for 5 sh -c "ip -n $ns link show peer0 | grep -q PROMISC"
+wait_for 5 sh -c "ip -n $client link show peer0 | grep -q PROMISC"
 
 ip netns exec "$ns" "$VIGILD" -l -G -f "$tmp/k.conf" --control-socket "$tmp/k.sock" \
   >"$tmp/k.log" 2>&1 &
@@ -121,6 +132,41 @@ else
 fi
 if grep -Eq 'proto keepalived' <<<"$after_routes"; then bad "routes left after stop"; else ok "routes removed on stop"; fi
 if grep -Eq 'lookup 10[01]' <<<"$after_rules"; then bad "rules left after stop"; else ok "rules removed on stop"; fi
+
+# ---- Accept_Mode ----
+answers() { ip netns exec "$client" ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+run_vigild() {
+  ip netns exec "$ns" "$VIGILD" -l -G -f "$1" --control-socket "$tmp/k.sock" >"$tmp/k.log" 2>&1 &
+  vpid=$!
+  pids+=($vpid)
+  wait_for 10 is_master
+}
+# accept (keepalived's default without vrrp_strict)
+sed -e 's/^    garp_master_refresh 1$//' "$tmp/k.conf" >"$tmp/accept.conf"
+if run_vigild "$tmp/accept.conf"; then ok "accept: MASTER again"; else bad "accept: never MASTER"; fi
+if wait_for 5 answers 192.0.2.50; then ok "accept: the IPv4 VIP answers pings"; else bad "accept: IPv4 VIP silent"; fi
+if wait_for 5 answers 2001:db8::50; then ok "accept: the IPv6 VIP answers pings"; else bad "accept: IPv6 VIP silent"; fi
+kill -TERM "$vpid"
+wait "$vpid" 2>/dev/null
+ip -n "$client" neigh flush all
+
+# no_accept
+sed -e 's/^    priority 200$/    priority 200\n    no_accept/' "$tmp/accept.conf" >"$tmp/no_accept.conf"
+if run_vigild "$tmp/no_accept.conf"; then ok "no_accept: MASTER"; else bad "no_accept: never MASTER"; fi
+nft_set=$(ip netns exec "$ns" nft list set inet keepalived vips 2>&1)
+expect "no_accept: the VIPs are in the nftables set" "$nft_set" '192\.0\.2\.50'
+if answers 192.0.2.1; then ok "no_accept: the interface address still answers"; else bad "no_accept: interface address silent"; fi
+if answers 192.0.2.50; then bad "no_accept: the IPv4 VIP answered a ping"; else ok "no_accept: pings to the IPv4 VIP are dropped"; fi
+if answers 2001:db8::50; then bad "no_accept: the IPv6 VIP answered a ping"; else ok "no_accept: pings to the IPv6 VIP are dropped"; fi
+expect "no_accept: ARP for the VIP is answered" "$(ip -n "$client" neigh show 192.0.2.50)" 'lladdr'
+expect "no_accept: neighbour discovery for the VIP is answered" "$(ip -n "$client" -6 neigh show 2001:db8::50)" 'lladdr'
+kill -TERM "$vpid"
+wait "$vpid" 2>/dev/null
+if ip netns exec "$ns" nft list table inet keepalived >/dev/null 2>&1; then
+  bad "no_accept: the nftables table is left after stop"
+else
+  ok "no_accept: the nftables table is removed on stop"
+fi
 
 echo "vrrp_kernel_state: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
