@@ -58,8 +58,9 @@ demo: build
 
 bench: deps
 	@cmake -S . -B build-release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF >/dev/null
-	@cmake --build build-release -j $(JOBS) --target vigild
+	@cmake --build build-release -j $(JOBS) --target vigild vigilctl
 	@./bench/parse_bench.sh build-release/src/vigild
+	@./bench/failover_bench.sh build-release/src/vigild build-release/src/vigilctl
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')

@@ -57,7 +57,8 @@ status() { "$VIGILCTL" -s "$tmp/$1.sock" status; }
 holder() {
   for r in router1 router2; do
     ns=$R1; [ $r = router2 ] && ns=$R2
-    ip -n "$ns" addr show dev eth0 | grep -q " $VIP/" && echo $r
+    # Not `ip | grep -q` under pipefail: grep's early exit would make ip fail with SIGPIPE.
+    [[ "$(ip -n "$ns" addr show dev eth0)" == *" $VIP/"* ]] && echo $r
   done
 }
 client_sees() {
