@@ -1,7 +1,8 @@
 # The user's interface to Vigil. Every target installs what it needs first.
 #   make demo   install dependencies, build, run the demo
 #   make test   install dependencies, build, run the whole suite (what CI runs)
-#   make bench  install dependencies, build in release mode, run the benchmarks
+#   make bench  install dependencies, build in release mode, run the benchmarks (parse,
+#               failover and scale, each beside keepalived in the same run)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -61,6 +62,7 @@ bench: deps
 	@cmake --build build-release -j $(JOBS) --target vigild vigilctl
 	@./bench/parse_bench.sh build-release/src/vigild
 	@./bench/failover_bench.sh build-release/src/vigild build-release/src/vigilctl
+	@python3 ./bench/scale_bench.py build-release/src/vigild
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
