@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <map>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "base/rate_limit.h"
@@ -62,12 +63,15 @@ struct VrrpEngine::Impl {
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
     KernelSpecs specs;  // addresses, routes and rules held as master
+    bool ah = false;      // VRRPv2 AH authentication: an AH socket, whole datagrams
+    uint16_t ip_id = 0;   // AH: the IPv4 id of the last datagram sent
     bool accept_mode = true;  // RFC 5798 Accept_Mode (keepalived accept / no_accept)
   };
 
   asio::io_context& io;
   const model::Config& config;
-  std::map<std::pair<std::string, base::Family>, std::unique_ptr<SocketState>> sockets;
+  // By interface, family and IP protocol (112, or 51 for AH).
+  std::map<std::tuple<std::string, base::Family, uint8_t>, std::unique_ptr<SocketState>> sockets;
   std::vector<std::unique_ptr<Instance>> instances;
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
@@ -91,7 +95,7 @@ struct VrrpEngine::Impl {
   void Execute(Instance& in, const std::vector<Output>& outs) {
     for (const auto& o : outs) {
       if (auto* s = std::get_if<vrrp::SendAdvert>(&o)) {
-        Send(in, s->advert);
+        Send(in, s->advert, s->ah_sequence);
       } else if (auto* a = std::get_if<vrrp::ArmTimer>(&o)) {
         Arm(in, a->timer, a->deadline);
       } else if (auto* c = std::get_if<vrrp::CancelTimer>(&o)) {
@@ -113,7 +117,7 @@ struct VrrpEngine::Impl {
     }
   }
 
-  void Send(Instance& in, const vrrp::Advertisement& a) {
+  void Send(Instance& in, const vrrp::Advertisement& a, uint32_t sequence) {
     const auto& cfg = in.router->config();
     std::vector<base::IpAddress> dests;
     if (!in.conf->unicast_peers.empty()) {
@@ -123,6 +127,12 @@ struct VrrpEngine::Impl {
     }
     for (const auto& d : dests) {
       auto bytes = vrrp::Encode(a, cfg.primary_address, d, in.checksum);
+      if (in.ah) {
+        if (++in.ip_id == 0) in.ip_id = 1;  // the kernel would replace a zero id
+        vrrp::AhIpFields ip{cfg.primary_address, d, in.ip_id};
+        bytes = vrrp::BuildAhDatagram(bytes, ip, cfg.auth_data, sequence,
+                                      !in.conf->unicast_peers.empty());
+      }
       std::string err;
       uint64_t suppressed = 0;
       if (!in.socket->socket->Send(bytes, d, &err) &&
@@ -273,22 +283,38 @@ struct VrrpEngine::Impl {
   }
 
   void Dispatch(SocketState& s, const os::ReceivedDatagram& d) {
-    if (d.protocol != vrrp::kIpProtoVrrp || d.payload.size() < 2) return;  // AH: not yet
-    for (size_t idx : s.by_vrid[d.payload[1]]) {
+    bool ah = d.protocol == vrrp::kIpProtoAh;
+    // The VRID is the message's second byte; with AH the message follows the AH header.
+    size_t vrid_at = ah ? vrrp::kAhHeaderSize + 1 : 1;
+    if ((!ah && d.protocol != vrrp::kIpProtoVrrp) || d.payload.size() <= vrid_at) return;
+    for (size_t idx : s.by_vrid[d.payload[vrid_at]]) {
       Instance& in = *instances[idx];
       if (d.source == in.router->config().primary_address) continue;  // our own
-      if (!in.conf->unicast_peers.empty() && in.conf->tuning->check_unicast_src) {
+      bool unicast = !in.conf->unicast_peers.empty();
+      if (unicast && in.conf->tuning->check_unicast_src) {
         bool known = false;
         for (const auto& p : in.conf->unicast_peers) known = known || p.address == d.source;
         if (!known) continue;
       }
+      std::span<const uint8_t> message = d.payload;
+      std::optional<uint32_t> sequence;
+      if (ah) {
+        auto v = vrrp::VerifyAh(std::span(d.ip_header.data(), d.ip_header_size), d.payload,
+                                in.router->config().auth_data, unicast);
+        if (auto* e = std::get_if<vrrp::AhError>(&v)) {
+          in.router->CountAhError(*e);
+          continue;
+        }
+        message = std::get<vrrp::AhVerified>(v).message;
+        sequence = std::get<vrrp::AhVerified>(v).sequence;
+      }
       vrrp::RxMeta meta{d.source, d.destination, d.ttl};
-      auto r = vrrp::Decode(d.payload, meta, in.decode);
+      auto r = vrrp::Decode(message, meta, in.decode);
       if (auto* e = std::get_if<vrrp::DecodeError>(&r)) {
         in.router->CountDecodeError(*e);
         continue;
       }
-      Step(in, vrrp::AdvertReceived{std::get<vrrp::Decoded>(r).advert, meta});
+      Step(in, vrrp::AdvertReceived{std::get<vrrp::Decoded>(r).advert, meta, sequence});
     }
   }
 
@@ -362,12 +388,16 @@ struct VrrpEngine::Impl {
       inst->decode.accept_message_only = as_v2 || both;
       inst->decode.accept_pseudo_header = !as_v2 || both;
       inst->router = std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, config.global, *primary));
-      auto key = std::make_pair(conf.interface, inst->family);
+      inst->ah = inst->router->config().auth_type == vrrp::AuthType::kAh &&
+                 inst->family == base::Family::kIPv4;
+      uint8_t protocol = inst->ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp;
+      auto key = std::make_tuple(conf.interface, inst->family, protocol);
       auto& slot = sockets[key];
       if (!slot) {
         std::optional<base::IpAddress> group;
         if (conf.unicast_peers.empty()) group = Group(inst->family);
-        auto sock = os::VrrpSocket::Open(inst->family, conf.interface, *primary, group, &err);
+        auto sock =
+            os::VrrpSocket::Open(inst->family, conf.interface, *primary, group, &err, protocol);
         if (!sock) {
           spdlog::error("({}) {}", conf.name, err);
           sockets.erase(key);
@@ -443,6 +473,7 @@ struct VrrpEngine::Impl {
             {"invalid_authtype", st.invalid_authtype},
             {"authtype_mismatch", st.authtype_mismatch},
             {"auth_failure", st.auth_failure},
+            {"ah_replay", st.ah_replay},
             {"pri_zero_rcvd", st.pri_zero_rcvd},
             {"pri_zero_sent", st.pri_zero_sent}}},
       });

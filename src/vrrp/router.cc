@@ -161,6 +161,20 @@ void Router::CountDecodeError(DecodeError e) {
   }
 }
 
+void Router::CountAhError(AhError e) {
+  switch (e) {
+    case AhError::kLength:
+      ++stats_.packet_len_err;
+      break;
+    case AhError::kIcv:
+    case AhError::kSpi:
+      ++stats_.auth_failure;
+      break;
+    case AhError::kNextHeader:
+      break;  // not a VRRP datagram
+  }
+}
+
 bool Router::Accept(const AdvertReceived& rx) {
   const Advertisement& a = rx.advert;
   // RFC 5798 §7.1 / RFC 3768 §7.1: the TTL/hop limit must be 255 (multicast).
@@ -187,9 +201,20 @@ bool Router::Accept(const AdvertReceived& rx) {
       ++stats_.invalid_authtype;
       return false;
     }
-    if (a.auth_type != config_.auth_type) {
+    // keepalived: an AH header must be present exactly when AH is configured.
+    if (a.auth_type != config_.auth_type ||
+        rx.ah_sequence.has_value() != (config_.auth_type == AuthType::kAh)) {
       ++stats_.authtype_mismatch;
       return false;
+    }
+    // RFC 2402 §3.4.3 anti-replay, as keepalived applies it: above the highest number seen.
+    if (rx.ah_sequence) {
+      if (*rx.ah_sequence <= ah_sequence_) {
+        ++stats_.auth_failure;
+        ++stats_.ah_replay;
+        return false;
+      }
+      ah_sequence_ = *rx.ah_sequence;
     }
     if (a.auth_type == AuthType::kPass && a.auth_data != config_.auth_data) {
       ++stats_.auth_failure;
@@ -250,9 +275,15 @@ void Router::SendAdvertisement(int priority, std::vector<Output>& out) {
     a.auth_type = config_.auth_type;
     if (config_.auth_type == AuthType::kPass) a.auth_data = config_.auth_data;
   }
+  uint32_t sequence = 0;
+  if (config_.auth_type == AuthType::kAh) {
+    // 2^32 adverts at VRRPv2's 1 s minimum interval is 136 years; the counter saturates.
+    if (ah_sequence_ < UINT32_MAX) ++ah_sequence_;
+    sequence = ah_sequence_;
+  }
   ++stats_.advert_sent;
   if (priority == 0) ++stats_.pri_zero_sent;
-  out.push_back(SendAdvert{std::move(a)});
+  out.push_back(SendAdvert{std::move(a), sequence});
 }
 
 void Router::ArmAdverTimer(TimePoint now, std::vector<Output>& out) {

@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -19,6 +20,7 @@
 #include "base/ip.h"
 #include "base/strings.h"
 #include "model/config.h"
+#include "vrrp/ah.h"
 #include "vrrp/packet.h"
 
 namespace vigil::vrrp {
@@ -62,7 +64,7 @@ struct RouterConfig {
   base::IpAddress primary_address;    // ours: source of adverts and tie-break
   std::vector<base::IpAddress> vips;
   AuthType auth_type = AuthType::kNone;  // VRRPv2 only
-  std::array<uint8_t, kV2AuthDataSize> auth_data{};
+  AuthKey auth_data{};  // PASS: the password sent; AH: the HMAC key
 
   // From a configured instance and the global settings it inherits (vrrp_garp_*,
   // vrrp_lower_prio_no_advert, ...); `primary` is the address adverts are sent from.
@@ -78,6 +80,7 @@ struct Stats {
   uint64_t addr_list_err = 0, invalid_authtype = 0, authtype_mismatch = 0, auth_failure = 0;
   uint64_t pri_zero_rcvd = 0, pri_zero_sent = 0;
   uint64_t version_err = 0, vrid_err = 0;
+  uint64_t ah_replay = 0;  // AH sequence number not above the highest seen (also auth_failure)
   bool operator==(const Stats&) const = default;
 };
 
@@ -87,6 +90,9 @@ struct Shutdown {};
 struct AdvertReceived {
   Advertisement advert;
   RxMeta meta;
+  // Set when the datagram carried an AH header whose ICV and SPI verified (vrrp/ah.h): its
+  // sequence number. Unset for a datagram without AH.
+  std::optional<uint32_t> ah_sequence;
 };
 struct TimerFired {
   Timer timer;
@@ -103,6 +109,7 @@ using Input =
 // ---- outputs ----
 struct SendAdvert {
   Advertisement advert;
+  uint32_t ah_sequence = 0;  // auth_type AH: the AH sequence number to send it with
 };
 struct ArmTimer {
   Timer timer;
@@ -137,11 +144,16 @@ class Router {
 
   // Counts a message for this VRID that the codec rejected (packet_len_err, ...).
   void CountDecodeError(DecodeError e);
+  // Counts an AH datagram for this VRID that did not verify (auth_failure, packet_len_err).
+  void CountAhError(AhError e);
 
   State state() const { return state_; }
   const Stats& stats() const { return stats_; }
   const RouterConfig& config() const { return config_; }
   int priority() const { return priority_; }
+  // AH: the highest sequence number sent or accepted (one counter, as keepalived keeps it,
+  // so a router that takes over continues above what its peers have seen).
+  uint32_t ah_sequence() const { return ah_sequence_; }
   // RFC 5798: what a Backup learned from the Master (VRRPv3), else the configured interval.
   Duration master_adver_interval() const { return master_adver_interval_; }
   // RFC 5798 §6.1: Skew_Time and Master_Down_Interval for the current priority.
@@ -193,6 +205,7 @@ class Router {
   int priority_;
   Duration master_adver_interval_;
   bool preempt_pending_ = false;  // a lower-priority master is tolerated until the delay ends
+  uint32_t ah_sequence_ = 0;
   Stats stats_;
 };
 

@@ -59,6 +59,13 @@ class FakeLan {
     node(i).running = false;
     node(i).timers.clear();
   }
+  // A process restart after kill -9: a new router with the same configuration (its counters,
+  // AH sequence number included, start again from zero).
+  void Restart(int i) {
+    Kill(i);
+    node(i).router = std::make_unique<vrrp::Router>(router(i).config());
+    Start(i);
+  }
   // kill -9: the router vanishes without a word; its addresses go with it.
   void Kill(int i) {
     node(i).running = false;
@@ -165,6 +172,11 @@ class FakeLan {
     base::IpAddress group =
         *base::IpAddress::Parse(cfg.primary_address.is_v4() ? "224.0.0.18" : "ff02::12");
     auto bytes = vrrp::Encode(s.advert, cfg.primary_address, group);
+    if (cfg.auth_type == vrrp::AuthType::kAh) {
+      // The whole IPv4 datagram, as the AH socket sends it.
+      vrrp::AhIpFields ip{cfg.primary_address, group, static_cast<uint16_t>(s.ah_sequence | 1)};
+      bytes = vrrp::BuildAhDatagram(bytes, ip, cfg.auth_data, s.ah_sequence, false);
+    }
     for (size_t j = 0; j < nodes_.size(); ++j) {
       int to = static_cast<int>(j);
       if (to == from || nodes_[j]->partition != src.partition || !nodes_[j]->link_up) continue;
@@ -179,12 +191,25 @@ class FakeLan {
     base::IpAddress group =
         *base::IpAddress::Parse(cfg.primary_address.is_v4() ? "224.0.0.18" : "ff02::12");
     vrrp::RxMeta meta{cfg.primary_address, group, 255};
-    auto r = vrrp::Decode(bytes, meta);
+    std::span<const uint8_t> message = bytes;
+    std::optional<uint32_t> sequence;
+    if (bytes.size() > vrrp::kIpv4HeaderSize && bytes[0] == 0x45) {  // IPv4 + AH
+      std::span<const uint8_t> all = bytes;
+      auto v = vrrp::VerifyAh(all.first(vrrp::kIpv4HeaderSize), all.subspan(vrrp::kIpv4HeaderSize),
+                              router(to).config().auth_data, false);
+      if (auto* e = std::get_if<vrrp::AhError>(&v)) {
+        router(to).CountAhError(*e);
+        return;
+      }
+      message = std::get<vrrp::AhVerified>(v).message;
+      sequence = std::get<vrrp::AhVerified>(v).sequence;
+    }
+    auto r = vrrp::Decode(message, meta);
     if (auto* e = std::get_if<vrrp::DecodeError>(&r)) {
       router(to).CountDecodeError(*e);
       return;
     }
-    Step(to, vrrp::AdvertReceived{std::get<vrrp::Decoded>(r).advert, meta});
+    Step(to, vrrp::AdvertReceived{std::get<vrrp::Decoded>(r).advert, meta, sequence});
   }
 
   std::vector<std::unique_ptr<Node>> nodes_;

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # VRRP on a real (namespaced) network: vigild against vigild and against Debian's
-# keepalived, for VRRPv2 IPv4, VRRPv3 IPv4, VRRPv3 IPv6, unicast and PASS authentication,
+# keepalived, for VRRPv2 IPv4, VRRPv3 IPv4, VRRPv3 IPv6, unicast, PASS and AH authentication,
 # each with both orders of priority. Every case checks the election, failover after kill -9
 # of the master, restart and preemption, fast takeover after a graceful stop (priority 0),
 # nopreempt, and that exactly one router holds the VIP at the end. A capture of the whole run
 # must decode in tshark without malformed packets or checksum warnings.
 # Usage: vrrp_interop.sh VIGILD VIGILCTL [PEER ...]   (PEER: vigild keepalived; default both)
+#   env MODES: the cases to run (default "v2v4 v3v4 v3v6 unicast pass ah")
 set -u
 VIGILD=$(realpath "$1")
 VIGILCTL=$(realpath "$2")
@@ -49,7 +50,7 @@ ip -n "$B" addr add 2001:db8::2/64 dev eth0
 ip -n "$C" addr add 2001:db8::3/64 dev eth0
 wait_for 5 sh -c "ip -n $A -6 addr show dev eth0 | grep -q 'fe80.*scope link'"
 
-ip netns exec "$sw" tcpdump -i br0 -w "$capture" 'proto 112 or (ip6 and ip6[6] == 112) or arp or icmp6' \
+ip netns exec "$sw" tcpdump -i br0 -w "$capture" 'proto 112 or proto 51 or (ip6 and ip6[6] == 112) or arp or icmp6' \
   >/dev/null 2>&1 &
 pids+=($!)
 
@@ -66,6 +67,10 @@ config() {
     pass) extra="    authentication {
         auth_type PASS
         auth_pass vigil123
+    }" ;;
+    ah) extra="    authentication {
+        auth_type AH
+        auth_pass vigil456
     }" ;;
   esac
   cat <<CONF
@@ -164,7 +169,7 @@ run_case() {
 }
 
 for peer in "${PEERS[@]}"; do
-  for mode in v2v4 v3v4 v3v6 unicast pass; do
+  for mode in ${MODES:-v2v4 v3v4 v3v6 unicast pass ah}; do
     run_case $mode vigild "$peer"
     [ "$peer" != vigild ] && run_case $mode "$peer" vigild
   done
@@ -175,5 +180,11 @@ wait "${pids[0]}" 2>/dev/null
 warnings=$(tshark -r "$capture" -V 2>/dev/null | grep -ciE 'malformed|\[incorrect|bad checksum|checksum status: bad')
 frames=$(tshark -r "$capture" -Y vrrp 2>/dev/null | wc -l)
 if [ "$frames" -gt 0 ] && [ "$warnings" = 0 ]; then ok "tshark decodes $frames VRRP frames cleanly"; else bad "tshark: $frames VRRP frames, $warnings warnings"; fi
+case " ${MODES:-ah} " in
+  *" ah "*)
+    # AH adverts from both addresses (both routers' implementations sent them).
+    ah_srcs=$(tshark -r "$capture" -Y 'ah && vrrp' -T fields -e ip.src 2>/dev/null | sort -u | wc -l)
+    if [ "$ah_srcs" -ge 2 ]; then ok "tshark decodes AH-authenticated VRRP from $ah_srcs senders"; else bad "tshark: AH VRRP from $ah_srcs senders"; fi ;;
+esac
 echo "vrrp_interop: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -451,5 +451,86 @@ TEST(RouterConfigFrom, TakesTheInstanceSettings) {
   EXPECT_EQ(r.vips[0].ToString(), "192.0.2.7");
 }
 
+RouterConfig AhConf(const char* primary, int priority, uint8_t key_last = '2') {
+  RouterConfig c = Conf(primary, priority, 2);
+  c.auth_type = AuthType::kAh;
+  c.auth_data = {'s', 'e', 'c', 'r', 'e', 't', key_last, 0};
+  return c;
+}
+
+// RFC 2402 §3.4.3 as keepalived applies it: an AH sequence number must exceed the highest
+// seen; an advert without AH is an authtype_mismatch; a Master continues above what it saw.
+TEST(Rfc2338_5_3_6_3, AhSequenceNumbersGuardAgainstReplay) {
+  Router r(AhConf("192.0.2.2", 100));
+  std::vector<Output> out;
+  r.Step(Startup{}, TimePoint{}, out);
+  Advertisement a;
+  a.version = 2;
+  a.vrid = 51;
+  a.priority = 150;
+  a.adver_int = 1;
+  a.addresses = {Ip("192.0.2.100")};
+  a.auth_type = AuthType::kAh;
+  RxMeta meta{Ip("192.0.2.1"), Ip("224.0.0.18"), 255};
+  auto rx = [&](std::optional<uint32_t> seq) {
+    out.clear();
+    r.Step(AdvertReceived{a, meta, seq}, TimePoint{} + seconds(1), out);
+  };
+  rx(5);
+  EXPECT_EQ(r.stats().advert_rcvd, 1u);
+  rx(5);
+  rx(4);
+  EXPECT_EQ(r.stats().ah_replay, 2u);
+  EXPECT_EQ(r.stats().auth_failure, 2u);
+  EXPECT_EQ(r.stats().advert_rcvd, 1u);
+  rx(std::nullopt);
+  EXPECT_EQ(r.stats().authtype_mismatch, 1u);
+  rx(6);
+  EXPECT_EQ(r.stats().advert_rcvd, 2u);
+  EXPECT_EQ(r.ah_sequence(), 6u);
+  // The Master goes silent: this router takes over and numbers its adverts from 7.
+  out.clear();
+  r.Step(TimerFired{Timer::kMasterDown}, TimePoint{} + seconds(5), out);
+  ASSERT_EQ(r.state(), State::kMaster);
+  auto sent = OutputsOf<SendAdvert>(out);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].ah_sequence, 7u);
+  EXPECT_EQ(sent[0].advert.auth_type, AuthType::kAh);
+}
+
+// On a fake LAN carrying whole AH datagrams: two routers elect, the Master is killed and
+// restarted with its sequence number back at zero; it learns the survivor's number, preempts
+// above it, and the pair ends with one Master. A third router with another key is never
+// heard (auth_failure) and so stands alone.
+TEST(Rfc2338_5_3_6_3, AhRoutersSurviveARestartAndIgnoreAWrongKey) {
+  FakeLan lan;
+  int a = lan.Add(AhConf("192.0.2.1", 150));
+  int b = lan.Add(AhConf("192.0.2.2", 100));
+  lan.Start(a);
+  lan.Start(b);
+  lan.RunFor(seconds(10));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  lan.Kill(a);
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{b});
+  uint32_t survivor = lan.router(b).ah_sequence();
+  EXPECT_GT(survivor, 0u);
+  lan.Restart(a);
+  lan.RunFor(seconds(10));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_GT(lan.router(a).ah_sequence(), survivor);
+  EXPECT_EQ(lan.router(b).state(), State::kBackup);
+  EXPECT_EQ(lan.router(b).stats().auth_failure, 0u);
+  EXPECT_EQ(lan.VipHolders(), 1);
+
+  int c = lan.Add(AhConf("192.0.2.3", 200, '9'));
+  lan.Start(c);
+  lan.RunFor(seconds(10));
+  EXPECT_GT(lan.router(a).stats().auth_failure, 0u);
+  EXPECT_GT(lan.router(c).stats().auth_failure, 0u);
+  EXPECT_EQ(lan.router(c).state(), State::kMaster);
+  EXPECT_EQ(lan.router(a).state(), State::kMaster);  // it never heard c's priority 200
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

@@ -59,16 +59,16 @@ VrrpSocket::~VrrpSocket() {
 std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::string& ifname,
                                            const base::IpAddress& source,
                                            const std::optional<base::IpAddress>& group,
-                                           std::string* error) {
+                                           std::string* error, uint8_t protocol) {
   int ifindex = static_cast<int>(::if_nametoindex(ifname.c_str()));
   if (ifindex == 0) {
     *error = "interface " + ifname + " not found";
     return std::nullopt;
   }
   bool v4 = family == base::Family::kIPv4;
-  int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kProtoVrrp);
+  int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
-    *error = Errno("socket(IPPROTO_VRRP)");
+    *error = Errno(protocol == kProtoVrrp ? "socket(IPPROTO_VRRP)" : "socket(IPPROTO_AH)");
     return std::nullopt;
   }
   VrrpSocket s(fd, family, ifindex);
@@ -76,8 +76,18 @@ std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::strin
     *error = Errno(what);
     return std::nullopt;
   };
-  s.tx_fd_ = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kProtoVrrp);
-  if (s.tx_fd_ < 0) return fail("socket(IPPROTO_VRRP)");
+  s.tx_fd_ = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (s.tx_fd_ < 0) return fail("socket(send)");
+  if (protocol != kProtoVrrp) {
+    if (!v4) {
+      *error = "AH authentication is IPv4 only";
+      return std::nullopt;
+    }
+    int on = 1;
+    if (::setsockopt(s.tx_fd_, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) != 0) {
+      return fail("IP_HDRINCL");
+    }
+  }
   // The send socket never reads: an empty receive buffer keeps it from queueing adverts.
   int tiny = 1;
   ::setsockopt(s.tx_fd_, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
@@ -184,6 +194,8 @@ std::optional<ReceivedDatagram> VrrpSocket::Receive() {
     d.source = base::IpAddress::V4(ntohl(ip->saddr));
     d.destination = base::IpAddress::V4(ntohl(ip->daddr));
     d.payload.assign(buf + ihl, buf + n);
+    std::memcpy(d.ip_header.data(), buf, ihl);
+    d.ip_header_size = ihl;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         in_pktinfo pi;

@@ -6,6 +6,7 @@
 // limit, interface) and the VRRP message itself, without the IP header.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,6 +24,9 @@ struct ReceivedDatagram {
   int ifindex = 0;
   uint8_t protocol = 112;        // 112, or 51 when an IPv4 AH header precedes the message
   std::vector<uint8_t> payload;  // the VRRP message (or AH + message)
+  // IPv4: the IP header as received (options included), which AH's ICV covers.
+  std::array<uint8_t, 60> ip_header{};
+  size_t ip_header_size = 0;
 };
 
 class VrrpSocket {
@@ -34,16 +38,19 @@ class VrrpSocket {
 
   // Opens the socket on `ifname` for `family`, bound to `source` (the primary address;
   // IPv6: its link-local address) and joined to `group` unless `group` is unset (unicast).
+  // `protocol` 51 (IPv4 only) opens VRRPv2 AH sockets instead: they receive AH datagrams,
+  // and Send() takes whole IPv4 datagrams (IP_HDRINCL), since the ICV covers the IP header.
   // On failure returns nullopt and sets *error.
   static std::optional<VrrpSocket> Open(base::Family family, const std::string& ifname,
                                         const base::IpAddress& source,
                                         const std::optional<base::IpAddress>& group,
-                                        std::string* error);
+                                        std::string* error, uint8_t protocol = 112);
 
   int fd() const { return fd_; }
   int ifindex() const { return ifindex_; }
 
-  // Sends one VRRP message to `destination`. Returns false and sets *error on failure.
+  // Sends one VRRP message (AH socket: one IPv4 datagram) to `destination`. Returns false and sets
+  // *error on failure.
   bool Send(std::span<const uint8_t> message, const base::IpAddress& destination,
             std::string* error);
 
