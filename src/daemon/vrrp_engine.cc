@@ -44,6 +44,7 @@ struct VrrpEngine::Impl {
   struct TimerSlot {
     std::unique_ptr<asio::steady_timer> timer;
     std::optional<vrrp::TimePoint> deadline;  // what the router asked for (rounded), if set
+    vrrp::TimePoint requested;                // what the router asked for, unrounded
     std::optional<vrrp::TimePoint> armed;     // when the asio timer will fire, if waiting
   };
   struct SocketState {
@@ -84,14 +85,17 @@ struct VrrpEngine::Impl {
 
   Impl(asio::io_context& i, const model::Config& c) : io(i), config(c) {}
 
-  void Step(Instance& in, const vrrp::Input& input) {
+  void Step(Instance& in, const vrrp::Input& input) { Step(in, input, Now()); }
+  void Step(Instance& in, const vrrp::Input& input, vrrp::TimePoint now) {
     std::vector<Output> out;
-    in.router->Step(input, Now(), out);
+    in.router->Step(input, now, out);
     Execute(in, out);
   }
 
   std::string Name(const Instance& in) const { return "(" + in.conf->name + ")"; }
 
+  // The network actions go first, in the router's order; state changes are logged after
+  // them, so that formatting a log line never delays a takeover's advert or ARP.
   void Execute(Instance& in, const std::vector<Output>& outs) {
     for (const auto& o : outs) {
       if (auto* s = std::get_if<vrrp::SendAdvert>(&o)) {
@@ -106,7 +110,10 @@ struct VrrpEngine::Impl {
         Vips(in, false);
       } else if (auto* an = std::get_if<vrrp::AnnounceVips>(&o)) {
         Announce(in, an->repeat, an->second_burst_after);
-      } else if (auto* sc = std::get_if<vrrp::StateChanged>(&o)) {
+      }
+    }
+    for (const auto& o : outs) {
+      if (auto* sc = std::get_if<vrrp::StateChanged>(&o)) {
         // keepalived's words, which log-based monitoring depends on.
         spdlog::info("{} Entering {} STATE{}", Name(in), vrrp::StateName(sc->to),
                      sc->from == vrrp::State::kInitialize ? " (init)" : "");
@@ -145,13 +152,13 @@ struct VrrpEngine::Impl {
   }
 
   // Adverts may leave up to 1% of the advertisement interval (at most 10 ms) late, so that
-  // the adverts of many instances due at about the same time leave in one wakeup; the other
-  // timers keep 1 ms (at most 0.1% of the interval).
+  // the adverts of many instances due at about the same time leave in one wakeup (the next
+  // one is still due one interval after the previous due time: see WaitFor). The other
+  // timers are exact: Master_Down decides how soon a dead Master is replaced, and rounding
+  // it up would add its grain to every failover.
   static vrrp::TimePoint RoundUp(vrrp::TimePoint t, vrrp::Duration interval, vrrp::Timer which) {
-    using std::chrono::microseconds;
-    auto cap = which == vrrp::Timer::kAdver ? microseconds(10'000) : microseconds(1'000);
-    auto grain = std::min<vrrp::Duration>(
-        cap, interval / (which == vrrp::Timer::kAdver ? 100 : 1000));
+    if (which != vrrp::Timer::kAdver) return t;
+    auto grain = std::min<vrrp::Duration>(std::chrono::microseconds(10'000), interval / 100);
     if (grain.count() <= 1) return t;
     auto ticks = (t.time_since_epoch().count() + grain.count() - 1) / grain.count();
     return vrrp::TimePoint(vrrp::Duration(ticks * grain.count()));
@@ -159,6 +166,7 @@ struct VrrpEngine::Impl {
 
   void Arm(Instance& in, vrrp::Timer t, vrrp::TimePoint deadline) {
     auto& slot = in.timers[static_cast<size_t>(t)];
+    slot.requested = deadline;
     slot.deadline = RoundUp(deadline, in.router->config().advertisement_interval, t);
     if (slot.armed && *slot.armed <= *slot.deadline) return;  // fires first, then re-arms
     if (!slot.timer) slot.timer = std::make_unique<asio::steady_timer>(io);
@@ -177,7 +185,13 @@ struct VrrpEngine::Impl {
       if (!sl.deadline) return;  // cancelled by the router
       if (*sl.deadline > Now()) return WaitFor(*p, t, *sl.deadline);
       sl.deadline.reset();
-      Step(*p, vrrp::TimerFired{t});
+      // The Adver_Timer's expiry is stamped with its due time, so that the next advert is
+      // due one interval after it: the wakeup's rounding and latency delay each advert a
+      // little but never accumulate into a longer interval. A loop that fell a whole
+      // interval behind (stopped, overloaded) starts afresh instead of catching up in a burst.
+      auto now = Now();
+      bool on_time = now - sl.requested < p->router->config().advertisement_interval;
+      Step(*p, vrrp::TimerFired{t}, t == vrrp::Timer::kAdver && on_time ? sl.requested : now);
     });
   }
 
