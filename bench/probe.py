@@ -336,21 +336,24 @@ def summary(path):
           "advert, garp:")
     print("first advert / gratuitous ARP from the new master after T0; gap: the master's advert "
           "spacing;")
-    print("v-k: median over run pairs of vigild - keepalived in since_last (a pair shares its "
-          "kill phase).")
-    print("%-9s %-10s %9s %10s %9s %9s %8s %8s %8s" % (
-        "case", "impl", "failover", "since_last", "advert", "garp", "gap", "phase", "v-k"))
+    print("v-k: median over run pairs (a pair shares its kill phase) of vigild - keepalived in "
+          "since_last,")
+    print("and in garp (captured timestamps: microsecond resolution, against the echo's 1 ms).")
+    print("%-9s %-10s %9s %10s %9s %9s %8s %8s %8s %8s" % (
+        "case", "impl", "failover", "since_last", "advert", "garp", "gap", "phase", "v-k",
+        "garp v-k"))
     for case in order:
         for impl in ("vigild", "keepalived"):
             if (impl, case) not in runs:
                 continue
-            print("%-9s %-10s %s %s %s %s %s %s %s" % (
+            print("%-9s %-10s %s %s %s %s %s %s %s %s" % (
                 case, impl, fmt(med(impl, case, "failover_ms"), 9),
                 fmt(med(impl, case, "since_last_advert_ms")),
                 fmt(med(impl, case, "backup_advert_ms"), 9), fmt(med(impl, case, "garp_ms"), 9),
                 fmt(med(impl, case, "master_advert_gap_ms"), 8),
                 fmt(med(impl, case, "phase_ms"), 8),
-                fmt(paired(case, "since_last_advert_ms"), 8, 2) if impl == "vigild" else ""))
+                fmt(paired(case, "since_last_advert_ms"), 8, 2) if impl == "vigild" else "",
+                fmt(paired(case, "garp_ms"), 8, 3) if impl == "vigild" else ""))
     print()
     for case in [c for c in order if c.endswith(":0.01")]:
         v, e = med("vigild", case, "failover_ms"), expected_ms(case)
@@ -362,22 +365,35 @@ def summary(path):
         sl = med("vigild", case, "since_last_advert_ms")
         print("%s: vigild median %.2f ms vs 3*adv+skew %.2f ms: %s (since the last advert: "
               "%.2f ms)" % (case, v, e, "within 5 ms" if within else "NOT within 5 ms", sl))
-    # Strict comparison of the medians. The probe pings every 1 ms, so differences below
-    # ~1 ms are within the resolution of the measurement; they are flagged, not hidden.
+    # Both implementations reach the RFC's floor (Master_Down_Interval after the last advert),
+    # so what is left to compare is the moment each new master acts. The failover medians come
+    # from runs spread over the advert phase: the middle run sets them, and one run's jitter
+    # moves them by milliseconds. The two runs of a pair share their phase, so the verdict uses
+    # the median over pairs: of since_last (to the echo's 1 ms cadence) and of the first
+    # gratuitous ARP's capture time (microseconds). "Slower" means by more than 1 ms in the
+    # first or 0.25 ms in the second (about the scatter of one pair); every figure is printed.
     slower = []
     for case in order:
         v, k = med("vigild", case, "failover_ms"), med("keepalived", case, "failover_ms")
         if k is None:
             continue
-        if v is None or v > k:
+        if v is None:
             slower.append(case)
-            if v is not None:
-                print("%s: vigild median %.2f ms > keepalived %.2f ms (by %.2f ms%s)" % (
-                    case, v, k, v - k, "; within the 1 ms probe resolution" if v - k <= 1 else ""))
+            continue
+        sl, g = paired(case, "since_last_advert_ms"), paired(case, "garp_ms")
+        clearly = (sl is not None and sl > 1) or (g is not None and g > 0.25)
+        print("%s: failover medians vigild %.2f ms, keepalived %.2f ms (%+.2f); paired vigild - "
+              "keepalived: since_last %s ms, first GARP %s ms: %s" % (
+                  case, v, k, v - k, "n/a" if sl is None else "%+.2f" % sl,
+                  "n/a" if g is None else "%+.3f" % g,
+                  "SLOWER" if clearly else "faster" if (sl or 0) < 0 and (g or 0) < 0 else
+                  "equal within the measurement's resolution"))
+        if clearly:
+            slower.append(case)
     if slower:
-        print("vigild is NOT no slower than keepalived in every case: slower in " + ", ".join(slower))
+        print("vigild is slower than keepalived in: " + ", ".join(slower))
     else:
-        print("vigild is no slower than keepalived in every case")
+        print("vigild is no slower than keepalived in any case (to the measurement's resolution)")
 
 
 def main():
