@@ -12,6 +12,7 @@
 
 #include "base/rate_limit.h"
 #include "daemon/kernel_specs.h"
+#include "daemon/tracking.h"
 #include "os/linux/accept_filter.h"
 #include "os/linux/announce.h"
 #include "os/linux/netlink.h"
@@ -67,6 +68,8 @@ struct VrrpEngine::Impl {
     bool ah = false;      // VRRPv2 AH authentication: an AH socket, whole datagrams
     uint16_t ip_id = 0;   // AH: the IPv4 id of the last datagram sent
     bool accept_mode = true;  // RFC 5798 Accept_Mode (keepalived accept / no_accept)
+    bool link_up = true;      // the instance's own interface
+    vrrp::EffectivePriority tracked;  // from track_interface / track_script / track_file
   };
 
   asio::io_context& io;
@@ -82,8 +85,32 @@ struct VrrpEngine::Impl {
   base::RateLimit send_warnings{10, std::chrono::seconds(10)};
   std::optional<os::LinkMonitor> links;
   std::unique_ptr<asio::posix::stream_descriptor> links_watch;
+  Tracking tracking;
 
-  Impl(asio::io_context& i, const model::Config& c) : io(i), config(c) {}
+  Impl(asio::io_context& i, const model::Config& c)
+      : io(i), config(c), tracking(i, c, [this](size_t index, const vrrp::EffectivePriority& p) {
+          Tracked(*instances[index], p);
+        }) {}
+
+  // A tracked object changed: the effective priority, and FAULT while the instance's link is
+  // down or tracking says so (keepalived's words in the log).
+  void Tracked(Instance& in, const vrrp::EffectivePriority& p) {
+    if (p.priority != in.tracked.priority) {
+      spdlog::info("{} Changing effective priority from {} to {}", Name(in), in.tracked.priority,
+                   p.priority);
+      Step(in, vrrp::PriorityChanged{p.priority});
+    }
+    bool was_fault = in.tracked.fault;
+    in.tracked = p;
+    if (p.fault && !was_fault) spdlog::info("{} fault: {}", Name(in), p.fault_reason);
+    UpdateReady(in);
+  }
+
+  void UpdateReady(Instance& in) {
+    bool ready = in.link_up && !in.tracked.fault;
+    bool faulted = in.router->state() == vrrp::State::kFault;
+    if (ready == faulted) Step(in, vrrp::LinkChanged{ready, /*by_tracking=*/in.link_up});
+  }
 
   void Step(Instance& in, const vrrp::Input& input) { Step(in, input, Now()); }
   void Step(Instance& in, const vrrp::Input& input, vrrp::TimePoint now) {
@@ -339,9 +366,10 @@ struct VrrpEngine::Impl {
                               for (const auto& c : links->Read()) {
                                 for (auto& in : instances) {
                                   if (in->ifinfo.ifindex != c.ifindex) continue;
-                                  bool faulted = in->router->state() == vrrp::State::kFault;
-                                  if (c.up == faulted) Step(*in, vrrp::LinkChanged{c.up});
+                                  in->link_up = c.up;
+                                  UpdateReady(*in);
                                 }
+                                tracking.LinkChanged(c.ifindex, c.up);
                               }
                               WatchLinks();
                             });
@@ -425,6 +453,8 @@ struct VrrpEngine::Impl {
       }
       slot->by_vrid[conf.vrid].push_back(instances.size());
       inst->socket = slot.get();
+      inst->tracked = tracking.Add(instances.size(), conf);
+      inst->link_up = info->up;
       instances.push_back(std::move(inst));
     }
     if (instances.empty()) {
@@ -434,9 +464,14 @@ struct VrrpEngine::Impl {
     for (auto& in : instances) {
       // A Master left over from a crash may still hold the addresses: start clean.
       Vips(*in, false);
+      if (in->tracked.priority != in->conf->priority) {
+        Step(*in, vrrp::PriorityChanged{in->tracked.priority});
+      }
       Step(*in, vrrp::Startup{});
-      if (!in->ifinfo.up) Step(*in, vrrp::LinkChanged{false});
+      if (in->tracked.fault) spdlog::info("{} fault: {}", Name(*in), in->tracked.fault_reason);
+      UpdateReady(*in);
     }
+    tracking.Start();
     return true;
   }
 
@@ -450,6 +485,7 @@ struct VrrpEngine::Impl {
       if (in->garp_timer) in->garp_timer->cancel();
       if (in->refresh_timer) in->refresh_timer->cancel();
     }
+    tracking.Stop();
     if (accept_filter) accept_filter->Close();
     for (auto& [k, s] : sockets) s->watch->cancel();
     if (links_watch) links_watch->cancel();
@@ -458,7 +494,8 @@ struct VrrpEngine::Impl {
   std::string StatusJson() const {
     nlohmann::json doc;
     doc["instances"] = nlohmann::json::array();
-    for (const auto& in : instances) {
+    for (size_t index = 0; index < instances.size(); ++index) {
+      const auto& in = instances[index];
       const auto& r = *in->router;
       const auto& st = r.stats();
       nlohmann::json vips = nlohmann::json::array();
@@ -474,6 +511,8 @@ struct VrrpEngine::Impl {
           {"advert_int", std::chrono::duration<double>(in->conf->advert_int).count()},
           {"master_adver_int", std::chrono::duration<double>(r.master_adver_interval()).count()},
           {"vips", vips},
+          {"fault_reason", in->tracked.fault ? in->tracked.fault_reason : std::string()},
+          {"tracking", nlohmann::json::parse(tracking.StatusJson(index))},
           {"stats",
            {{"advert_rcvd", st.advert_rcvd},
             {"advert_sent", st.advert_sent},

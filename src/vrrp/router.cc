@@ -403,8 +403,9 @@ void Router::MasterAdverTimer(const Input&, TimePoint now, std::vector<Output>& 
   ArmAdverTimer(now, out);
 }
 
-void Router::ToFault(const Input&, TimePoint now, std::vector<Output>& out) {
-  Transition(State::kFault, "interface down", now, out);
+void Router::ToFault(const Input& in, TimePoint now, std::vector<Output>& out) {
+  bool tracking = std::get<LinkChanged>(in).by_tracking;
+  Transition(State::kFault, tracking ? "tracked object failed" : "interface down", now, out);
 }
 
 void Router::FaultLinkUp(const Input& in, TimePoint now, std::vector<Output>& out) {

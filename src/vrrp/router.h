@@ -97,8 +97,10 @@ struct AdvertReceived {
 struct TimerFired {
   Timer timer;
 };
+// The instance can run (its interface is up and nothing it tracks faults it) or not (FAULT).
 struct LinkChanged {
   bool up;
+  bool by_tracking = false;  // down because of a tracked object, not the interface
 };
 struct PriorityChanged {
   int priority;  // effective priority, 1..255

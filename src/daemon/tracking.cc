@@ -1,0 +1,475 @@
+#include "daemon/tracking.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "os/linux/netlink.h"
+#include "os/linux/process.h"
+
+namespace vigil::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A script that outlives its timeout gets SIGTERM, then SIGKILL this much later.
+constexpr auto kKillGrace = std::chrono::seconds(1);
+
+std::pair<std::string, std::string> UserGroup(const std::string& s) {
+  std::istringstream in(s);
+  std::string user, group;
+  in >> user >> group;
+  return {user, group};
+}
+
+// keepalived's enable_script_security: a script run as root must not be writable by anyone
+// else, nor any directory above it (after following symlinks).
+bool SafeForRoot(const std::string& prog, std::string* why) {
+  char buf[PATH_MAX];
+  if (!::realpath(prog.c_str(), buf)) {
+    *why = prog + " cannot be resolved";
+    return false;
+  }
+  std::string path = buf;
+  while (true) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      *why = path + " cannot be examined";
+      return false;
+    }
+    if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+      *why = path + " is writable by a user other than root";
+      return false;
+    }
+    if (path == "/") return true;
+    auto slash = path.rfind('/');
+    path = slash == 0 ? "/" : path.substr(0, slash);
+  }
+}
+
+int64_t ReadValue(const std::string& file) {
+  std::ifstream in(file);
+  std::string text;
+  if (!in || !std::getline(in, text)) return 0;
+  return std::strtoll(text.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+struct Tracking::Impl {
+  enum class Kind { kInterface, kScript, kFile };
+  struct Ref {
+    Kind kind;
+    size_t object;
+    int weight;
+    bool reverse;
+  };
+  struct InterfaceRt {
+    std::string name;
+    int ifindex = 0;
+    bool up = false;
+    std::vector<size_t> users;
+  };
+  struct ScriptRt {
+    const model::VrrpScriptConf* conf;
+    vrrp::ScriptVerdict verdict;
+    std::optional<os::Credentials> creds;
+    bool refused = false;  // enable_script_security: never run, counts as failed
+    std::optional<os::Child> child;
+    std::unique_ptr<asio::posix::stream_descriptor> watch;
+    std::unique_ptr<asio::steady_timer> every, deadline;
+    bool timed_out = false;
+    uint64_t runs = 0, failures = 0, timeouts = 0, skipped = 0;
+    int last_status = -1;
+    std::vector<size_t> users;
+  };
+  struct FileRt {
+    const model::TrackFileConf* conf;
+    std::string dir, base;
+    int64_t value = 0;
+    std::vector<size_t> users;
+  };
+
+  asio::io_context& io;
+  const model::Config& config;
+  Changed changed;
+  std::vector<InterfaceRt> interfaces;
+  std::vector<std::unique_ptr<ScriptRt>> scripts;
+  std::vector<FileRt> files;
+  std::map<size_t, std::vector<Ref>> refs;  // by instance
+  std::map<size_t, vrrp::EffectivePriority> last;
+  std::map<size_t, int> base;
+  int inotify_fd = -1;
+  std::unique_ptr<asio::posix::stream_descriptor> inotify_watch;
+  bool stopped = false;
+
+  Impl(asio::io_context& i, const model::Config& c, Changed ch)
+      : io(i), config(c), changed(std::move(ch)) {}
+
+  ~Impl() {
+    if (inotify_fd >= 0) ::close(inotify_fd);
+  }
+
+  size_t InterfaceFor(const std::string& name) {
+    for (size_t i = 0; i < interfaces.size(); ++i) {
+      if (interfaces[i].name == name) return i;
+    }
+    InterfaceRt rt;
+    rt.name = name;
+    if (auto info = os::LookupInterface(name)) {
+      rt.ifindex = info->ifindex;
+      rt.up = info->up;
+    } else {
+      spdlog::warn("tracked interface {} not found; it counts as down", name);
+    }
+    interfaces.push_back(rt);
+    return interfaces.size() - 1;
+  }
+
+  std::optional<size_t> ScriptFor(const std::string& name) {
+    for (size_t i = 0; i < scripts.size(); ++i) {
+      if (scripts[i]->conf->name == name) return i;
+    }
+    for (const auto& s : config.vrrp_scripts) {
+      if (s.name != name) continue;
+      auto rt = std::make_unique<ScriptRt>(
+          ScriptRt{&s, vrrp::ScriptVerdict(s.rise, s.fall, s.init_fail)});
+      // The user: the script's own, else script_user, else keepalived_script if it exists,
+      // else root (keepalived's order).
+      std::string err;
+      std::string who = !s.user.empty() ? s.user : config.global.script_user;
+      if (who.empty()) {
+        if (auto c = os::LookupCredentials("keepalived_script", "", &err)) rt->creds = c;
+      } else {
+        auto [user, group] = UserGroup(who);
+        rt->creds = os::LookupCredentials(user, group, &err);
+        if (!rt->creds) {
+          spdlog::error("VRRP_Script({}) {}; it will not run and counts as failed", name, err);
+          rt->refused = true;
+        }
+      }
+      bool as_root = !rt->creds || rt->creds->uid == 0;
+      std::string why;
+      if (!rt->refused && as_root && config.global.enable_script_security &&
+          !s.script.argv.empty() && !SafeForRoot(s.script.argv[0], &why)) {
+        spdlog::error("VRRP_Script({}) refused by enable_script_security: {}", name, why);
+        rt->refused = true;
+      }
+      if (rt->refused) rt->verdict = vrrp::ScriptVerdict(1, 1, true);
+      scripts.push_back(std::move(rt));
+      return scripts.size() - 1;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<size_t> FileFor(const std::string& name) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (files[i].conf->name == name) return i;
+    }
+    for (const auto& f : config.track_files) {
+      if (f.name != name) continue;
+      FileRt rt{&f};
+      auto slash = f.file.rfind('/');
+      rt.dir = slash == std::string::npos ? "." : slash == 0 ? "/" : f.file.substr(0, slash);
+      rt.base = slash == std::string::npos ? f.file : f.file.substr(slash + 1);
+      if (f.init_file) {
+        // init_file [VALUE] [overwrite]: create the file (or rewrite it) with VALUE (0).
+        std::string value = "0";
+        bool overwrite = false;
+        for (const auto& w : *f.init_file) {
+          if (w == "overwrite") {
+            overwrite = true;
+          } else {
+            value = w;
+          }
+        }
+        struct stat st {};
+        if (overwrite || ::stat(f.file.c_str(), &st) != 0) std::ofstream(f.file) << value << "\n";
+      }
+      rt.value = ReadValue(f.file);
+      files.push_back(rt);
+      return files.size() - 1;
+    }
+    return std::nullopt;
+  }
+
+  vrrp::EffectivePriority Compute(size_t index) {
+    std::vector<vrrp::TrackedState> states;
+    std::vector<vrrp::TrackedValue> values;
+    for (const auto& r : refs[index]) {
+      switch (r.kind) {
+        case Kind::kInterface:
+          states.push_back({"interface " + interfaces[r.object].name, r.weight, r.reverse,
+                            interfaces[r.object].up});
+          break;
+        case Kind::kScript:
+          states.push_back({"script " + scripts[r.object]->conf->name, r.weight, r.reverse,
+                            scripts[r.object]->verdict.ok()});
+          break;
+        case Kind::kFile:
+          values.push_back(
+              {"file " + files[r.object].conf->file, r.weight, r.reverse, files[r.object].value});
+          break;
+      }
+    }
+    return vrrp::ComputePriority(base[index], states, values);
+  }
+
+  void Recompute(const std::vector<size_t>& users) {
+    for (size_t index : users) {
+      auto now = Compute(index);
+      if (now == last[index]) continue;
+      last[index] = now;
+      changed(index, now);
+    }
+  }
+
+  vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf) {
+    base[index] = conf.priority;
+    auto& list = refs[index];
+    for (const auto& t : conf.track.interfaces) {
+      size_t i = InterfaceFor(t.name);
+      interfaces[i].users.push_back(index);
+      list.push_back({Kind::kInterface, i, t.weight.value_or(0), t.reverse});
+    }
+    for (const auto& t : conf.track.scripts) {
+      auto i = ScriptFor(t.name);
+      if (!i) {
+        spdlog::error("({}) track_script {} has no vrrp_script; ignored", conf.name, t.name);
+        continue;
+      }
+      scripts[*i]->users.push_back(index);
+      const auto* sc = scripts[*i]->conf;
+      list.push_back({Kind::kScript, *i, t.weight.value_or(sc->weight),
+                      t.weight ? t.reverse : sc->weight_reverse});
+    }
+    for (const auto& t : conf.track.files) {
+      auto i = FileFor(t.name);
+      if (!i) {
+        spdlog::error("({}) track_file {} has no track_file block; ignored", conf.name, t.name);
+        continue;
+      }
+      files[*i].users.push_back(index);
+      const auto* fc = files[*i].conf;
+      list.push_back({Kind::kFile, *i, t.weight.value_or(fc->weight),
+                      t.weight ? t.reverse : fc->weight_reverse});
+    }
+    last[index] = Compute(index);
+    return last[index];
+  }
+
+  // ---- scripts ----
+
+  void Schedule(ScriptRt& s, std::chrono::steady_clock::duration after) {
+    if (!s.every) s.every = std::make_unique<asio::steady_timer>(io);
+    s.every->expires_after(after);
+    ScriptRt* p = &s;
+    s.every->async_wait([this, p](const boost::system::error_code& ec) {
+      if (ec || stopped) return;
+      Run(*p);
+      Schedule(*p, p->conf->interval);
+    });
+  }
+
+  void Record(ScriptRt& s, bool success, const char* what) {
+    if (!success) ++s.failures;
+    if (!s.verdict.Record(success)) return;
+    if (s.verdict.ok()) {
+      spdlog::info("VRRP_Script({}) succeeded", s.conf->name);
+    } else {
+      spdlog::info("VRRP_Script({}) failed ({})", s.conf->name, what);
+    }
+    Recompute(s.users);
+  }
+
+  void Run(ScriptRt& s) {
+    if (s.refused) return;
+    if (s.child) {  // the previous run has not ended: never two at once
+      ++s.skipped;
+      return;
+    }
+    std::string err;
+    auto child = os::Child::Spawn(s.conf->script.argv, s.creds, &err);
+    ++s.runs;
+    if (!child) {
+      spdlog::warn("VRRP_Script({}) cannot start: {}", s.conf->name, err);
+      Record(s, false, "cannot start");
+      return;
+    }
+    s.child.emplace(std::move(*child));
+    s.timed_out = false;
+    s.watch = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(s.child->pidfd()));
+    ScriptRt* p = &s;
+    s.watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                        [this, p](const boost::system::error_code& ec) {
+                          if (ec) return;
+                          Ended(*p);
+                        });
+    if (!s.deadline) s.deadline = std::make_unique<asio::steady_timer>(io);
+    s.deadline->expires_after(s.conf->timeout.value_or(s.conf->interval));
+    s.deadline->async_wait([this, p](const boost::system::error_code& ec) {
+      if (ec || !p->child) return;
+      // Timed out: a failure now; the child is asked to stop, then killed.
+      p->timed_out = true;
+      ++p->timeouts;
+      p->child->Signal(SIGTERM);
+      Record(*p, false, "timed out");
+      p->deadline->expires_after(kKillGrace);
+      p->deadline->async_wait([p](const boost::system::error_code& e) {
+        if (!e && p->child) p->child->Signal(SIGKILL);
+      });
+    });
+  }
+
+  void Ended(ScriptRt& s) {
+    auto status = s.child->TryReap();
+    if (!status) {  // not ended after all: wait again
+      ScriptRt* p = &s;
+      s.watch->async_wait(asio::posix::stream_descriptor::wait_read,
+                          [this, p](const boost::system::error_code& ec) {
+                            if (!ec) Ended(*p);
+                          });
+      return;
+    }
+    s.child.reset();
+    s.watch.reset();
+    if (s.deadline) s.deadline->cancel();
+    s.last_status = *status;
+    if (s.timed_out) return;  // already counted as a failure
+    Record(s, *status == 0, ("exited with status " + std::to_string(*status)).c_str());
+  }
+
+  // ---- files ----
+
+  void WatchFiles() {
+    if (files.empty()) return;
+    inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd < 0) {
+      spdlog::error("track_file: inotify: {}", std::strerror(errno));
+      return;
+    }
+    std::map<std::string, bool> dirs;
+    for (const auto& f : files) {
+      if (dirs[f.dir]) continue;
+      dirs[f.dir] = true;
+      if (::inotify_add_watch(
+              inotify_fd, f.dir.c_str(),
+              IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE) < 0) {
+        spdlog::error("track_file: cannot watch {}: {}", f.dir, std::strerror(errno));
+      }
+    }
+    inotify_watch = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(inotify_fd));
+    WaitFiles();
+  }
+
+  void WaitFiles() {
+    inotify_watch->async_wait(
+        asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+          if (ec || stopped) return;
+          alignas(inotify_event) char buf[4096];
+          while (::read(inotify_fd, buf, sizeof buf) > 0) {
+          }
+          // Re-read every tracked file: cheap, and robust to renames.
+          for (auto& f : files) {
+            int64_t v = ReadValue(f.conf->file);
+            if (v == f.value) continue;
+            spdlog::info("track_file {} ({}) now {}", f.conf->name, f.conf->file, v);
+            f.value = v;
+            Recompute(f.users);
+          }
+          WaitFiles();
+        });
+  }
+
+  void Start() {
+    for (auto& s : scripts) {
+      if (!s->refused) Schedule(*s, std::chrono::seconds(0));
+    }
+    WatchFiles();
+  }
+
+  void Stop() {
+    stopped = true;
+    for (auto& s : scripts) {
+      if (s->every) s->every->cancel();
+      if (s->deadline) s->deadline->cancel();
+      if (s->watch) s->watch->cancel();
+      if (s->child) s->child->Signal(SIGTERM);
+    }
+    if (inotify_watch) inotify_watch->cancel();
+  }
+
+  void LinkChanged(int ifindex, bool up) {
+    for (auto& i : interfaces) {
+      if (i.ifindex != ifindex || i.up == up) continue;
+      i.up = up;
+      spdlog::info("Netlink reports {} {}", i.name, up ? "up" : "down");
+      Recompute(i.users);
+    }
+  }
+
+  std::string StatusJson(size_t index) const {
+    nlohmann::json a = nlohmann::json::array();
+    auto it = refs.find(index);
+    if (it == refs.end()) return a.dump();
+    for (const auto& r : it->second) {
+      nlohmann::json j{{"weight", r.weight}, {"reverse", r.reverse}};
+      switch (r.kind) {
+        case Kind::kInterface:
+          j["type"] = "interface";
+          j["name"] = interfaces[r.object].name;
+          j["up"] = interfaces[r.object].up;
+          break;
+        case Kind::kScript: {
+          const auto& s = *scripts[r.object];
+          j["type"] = "script";
+          j["name"] = s.conf->name;
+          j["up"] = s.verdict.ok();
+          j["runs"] = s.runs;
+          j["failures"] = s.failures;
+          j["timeouts"] = s.timeouts;
+          j["skipped"] = s.skipped;
+          j["running"] = s.child.has_value();
+          j["last_status"] = s.last_status;
+          j["refused"] = s.refused;
+          break;
+        }
+        case Kind::kFile:
+          j["type"] = "file";
+          j["name"] = files[r.object].conf->name;
+          j["value"] = files[r.object].value;
+          break;
+      }
+      a.push_back(j);
+    }
+    return a.dump();
+  }
+};
+
+Tracking::Tracking(asio::io_context& io, const model::Config& config, Changed changed)
+    : impl_(std::make_unique<Impl>(io, config, std::move(changed))) {}
+Tracking::~Tracking() = default;
+vrrp::EffectivePriority Tracking::Add(size_t index, const model::VrrpInstanceConf& conf) {
+  return impl_->Add(index, conf);
+}
+void Tracking::Start() { impl_->Start(); }
+void Tracking::LinkChanged(int ifindex, bool up) { impl_->LinkChanged(ifindex, up); }
+void Tracking::Stop() { impl_->Stop(); }
+std::string Tracking::StatusJson(size_t index) const { return impl_->StatusJson(index); }
+
+}  // namespace vigil::daemon

@@ -1,0 +1,42 @@
+// What the VRRP instances track: track_interface (link state), track_script (vrrp_script run
+// on its interval) and track_file (a value read when inotify reports a change). It runs the
+// scripts and watches the files, and reports an instance's new effective priority or FAULT
+// (vrrp/track.h computes both) through a callback. Boost.Asio stays inside.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "model/config.h"
+#include "vrrp/track.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vigil::daemon {
+
+class Tracking {
+ public:
+  using Changed = std::function<void(size_t instance, const vrrp::EffectivePriority&)>;
+  Tracking(boost::asio::io_context& io, const model::Config& config, Changed changed);
+  ~Tracking();
+
+  // Registers instance `index` (its track_* lists) and returns its effective priority now
+  // (scripts start OK unless init_fail; interfaces and files are read at once).
+  vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf);
+  // Starts the scripts' schedules and the file watches.
+  void Start();
+  void LinkChanged(int ifindex, bool up);
+  // Stops scripts (SIGTERM to those running) and watches.
+  void Stop();
+  // The tracked objects of an instance, for the status document (a JSON array).
+  std::string StatusJson(size_t index) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::daemon
