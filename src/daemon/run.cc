@@ -32,9 +32,8 @@ int RunVrrp(const model::Config& config, const std::string& control_socket) {
   stop.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("Stopping (signal {})", sig);
-    engine.Shutdown();
     control.Stop();
-    io.stop();
+    engine.Shutdown([&io] { io.stop(); });
   });
   spdlog::info("Startup complete");
   io.run();

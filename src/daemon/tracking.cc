@@ -1,6 +1,5 @@
 #include "daemon/tracking.h"
 
-#include <limits.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/inotify.h>
@@ -18,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "daemon/script_runas.h"
 #include "os/linux/netlink.h"
 #include "os/linux/process.h"
 
@@ -29,38 +29,6 @@ namespace {
 
 // A script that outlives its timeout gets SIGTERM, then SIGKILL this much later.
 constexpr auto kKillGrace = std::chrono::seconds(1);
-
-std::pair<std::string, std::string> UserGroup(const std::string& s) {
-  std::istringstream in(s);
-  std::string user, group;
-  in >> user >> group;
-  return {user, group};
-}
-
-// keepalived's enable_script_security: a script run as root must not be writable by anyone
-// else, nor any directory above it (after following symlinks).
-bool SafeForRoot(const std::string& prog, std::string* why) {
-  char buf[PATH_MAX];
-  if (!::realpath(prog.c_str(), buf)) {
-    *why = prog + " cannot be resolved";
-    return false;
-  }
-  std::string path = buf;
-  while (true) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-      *why = path + " cannot be examined";
-      return false;
-    }
-    if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-      *why = path + " is writable by a user other than root";
-      return false;
-    }
-    if (path == "/") return true;
-    auto slash = path.rfind('/');
-    path = slash == 0 ? "/" : path.substr(0, slash);
-  }
-}
 
 int64_t ReadValue(const std::string& file) {
   std::ifstream in(file);
@@ -149,25 +117,11 @@ struct Tracking::Impl {
       if (s.name != name) continue;
       auto rt = std::make_unique<ScriptRt>(
           ScriptRt{&s, vrrp::ScriptVerdict(s.rise, s.fall, s.init_fail)});
-      // The user: the script's own, else script_user, else keepalived_script if it exists,
-      // else root (keepalived's order).
-      std::string err;
-      std::string who = !s.user.empty() ? s.user : config.global.script_user;
-      if (who.empty()) {
-        if (auto c = os::LookupCredentials("keepalived_script", "", &err)) rt->creds = c;
-      } else {
-        auto [user, group] = UserGroup(who);
-        rt->creds = os::LookupCredentials(user, group, &err);
-        if (!rt->creds) {
-          spdlog::error("VRRP_Script({}) {}; it will not run and counts as failed", name, err);
-          rt->refused = true;
-        }
-      }
-      bool as_root = !rt->creds || rt->creds->uid == 0;
-      std::string why;
-      if (!rt->refused && as_root && config.global.enable_script_security &&
-          !s.script.argv.empty() && !SafeForRoot(s.script.argv[0], &why)) {
-        spdlog::error("VRRP_Script({}) refused by enable_script_security: {}", name, why);
+      auto run_as =
+          ResolveRunAs(s.script.argv.empty() ? "" : s.script.argv[0], s.user, config.global);
+      rt->creds = run_as.credentials;
+      if (run_as.refused) {
+        spdlog::error("VRRP_Script({}) {}; it will not run and counts as failed", name, run_as.why);
         rt->refused = true;
       }
       if (rt->refused) rt->verdict = vrrp::ScriptVerdict(1, 1, true);

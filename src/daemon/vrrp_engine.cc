@@ -12,6 +12,7 @@
 
 #include "base/rate_limit.h"
 #include "daemon/kernel_specs.h"
+#include "daemon/notifier.h"
 #include "daemon/tracking.h"
 #include "os/linux/accept_filter.h"
 #include "os/linux/announce.h"
@@ -85,10 +86,11 @@ struct VrrpEngine::Impl {
   base::RateLimit send_warnings{10, std::chrono::seconds(10)};
   std::optional<os::LinkMonitor> links;
   std::unique_ptr<asio::posix::stream_descriptor> links_watch;
+  Notifier notifier;
   Tracking tracking;
 
   Impl(asio::io_context& i, const model::Config& c)
-      : io(i), config(c), tracking(i, c, [this](size_t index, const vrrp::EffectivePriority& p) {
+      : io(i), config(c), notifier(i, c), tracking(i, c, [this](size_t index, const vrrp::EffectivePriority& p) {
           Tracked(*instances[index], p);
         }) {}
 
@@ -145,6 +147,10 @@ struct VrrpEngine::Impl {
         spdlog::info("{} Entering {} STATE{}", Name(in), vrrp::StateName(sc->to),
                      sc->from == vrrp::State::kInitialize ? " (init)" : "");
         if (sc->to == vrrp::State::kMaster) ScheduleRefresh(in);
+        // keepalived's words for notify scripts and FIFO lines; INIT is only entered on stop.
+        notifier.InstanceState(*in.conf,
+                               sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to),
+                               in.router->priority());
         spdlog::debug("{} {} -> {}: {}", Name(in), vrrp::StateName(sc->from),
                       vrrp::StateName(sc->to), sc->reason);
       }
@@ -454,6 +460,7 @@ struct VrrpEngine::Impl {
       slot->by_vrid[conf.vrid].push_back(instances.size());
       inst->socket = slot.get();
       inst->tracked = tracking.Add(instances.size(), conf);
+      if (instances.empty()) notifier.Start();  // FIFOs open before the first state change
       inst->link_up = info->up;
       instances.push_back(std::move(inst));
     }
@@ -475,7 +482,7 @@ struct VrrpEngine::Impl {
     return true;
   }
 
-  void Shutdown() {
+  void Shutdown(std::function<void()> done) {
     for (auto& in : instances) {
       Step(*in, vrrp::Shutdown{});
       for (auto& slot : in->timers) {
@@ -489,6 +496,7 @@ struct VrrpEngine::Impl {
     if (accept_filter) accept_filter->Close();
     for (auto& [k, s] : sockets) s->watch->cancel();
     if (links_watch) links_watch->cancel();
+    notifier.Stop(std::move(done));
   }
 
   std::string StatusJson() const {
@@ -539,7 +547,7 @@ VrrpEngine::VrrpEngine(asio::io_context& io, const model::Config& config)
     : impl_(std::make_unique<Impl>(io, config)) {}
 VrrpEngine::~VrrpEngine() = default;
 bool VrrpEngine::Start() { return impl_->Start(); }
-void VrrpEngine::Shutdown() { impl_->Shutdown(); }
+void VrrpEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
 std::string VrrpEngine::StatusJson() const { return impl_->StatusJson(); }
 
 }  // namespace vigil::daemon

@@ -6,6 +6,7 @@
 // Boost.Asio stays inside the implementation.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,8 +25,9 @@ class VrrpEngine {
 
   // Opens sockets and starts every instance. Returns false (and logs) if nothing can run.
   bool Start();
-  // Graceful stop: Masters send priority 0 and release their addresses.
-  void Shutdown();
+  // Graceful stop: Masters send priority 0 and release their addresses; `done` runs when the
+  // notify scripts of the stop have ended (or their grace time is over).
+  void Shutdown(std::function<void()> done);
   // The status document served by the control socket (docs/CONTROL.md).
   std::string StatusJson() const;
 

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +58,30 @@ std::optional<Credentials> LookupCredentials(const std::string& user, const std:
     c.gid = gr.gr_gid;
   }
   return c;
+}
+
+bool SafeToRunAsRoot(const std::string& prog, std::string* why) {
+  char buf[PATH_MAX];
+  std::string resolved = Resolve(prog);
+  if (!::realpath(resolved.c_str(), buf)) {
+    *why = prog + " cannot be resolved";
+    return false;
+  }
+  std::string path = buf;
+  while (true) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      *why = path + " cannot be examined";
+      return false;
+    }
+    if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+      *why = path + " is writable by a user other than root";
+      return false;
+    }
+    if (path == "/") return true;
+    auto slash = path.rfind('/');
+    path = slash == 0 ? "/" : path.substr(0, slash);
+  }
 }
 
 Child::Child(Child&& o) noexcept : pid_(o.pid_), pidfd_(o.pidfd_), reaped_(o.reaped_) {

@@ -22,6 +22,11 @@ struct Credentials {
 std::optional<Credentials> LookupCredentials(const std::string& user, const std::string& group,
                                              std::string* error);
 
+// keepalived's enable_script_security: a script run as root must not be writable by a user
+// other than root, nor any directory above it (after following symlinks). `prog` is looked
+// up in PATH as Spawn() looks it up. False, with the reason in *why, if it is not safe.
+bool SafeToRunAsRoot(const std::string& prog, std::string* why);
+
 class Child {
  public:
   Child(Child&& o) noexcept;

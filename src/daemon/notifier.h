@@ -1,0 +1,43 @@
+// Notifications of VRRP state changes, as keepalived gives them: the instance's
+// notify_master / notify_backup / notify_fault / notify_stop script, the generic `notify`
+// script with "INSTANCE" NAME STATE PRIORITY appended, and a line
+//   INSTANCE "VI_1" MASTER 150
+// on `notify_fifo` and `vrrp_notify_fifo` (created if missing; their *_script, if any, is
+// started with the FIFO's path as its argument to consume it). Scripts are fire-and-forget
+// (reaped, never waited for: a script that hangs delays nothing; they get SIGTERM when the
+// daemon stops); FIFO lines are written in order, queued without blocking while the reader
+// is slow. Boost.Asio stays inside.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "model/config.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vigil::daemon {
+
+class Notifier {
+ public:
+  Notifier(boost::asio::io_context& io, const model::Config& config);
+  ~Notifier();
+
+  // Opens the FIFOs and starts their consumer scripts.
+  void Start();
+  // `conf` entered `state` (keepalived's word: MASTER, BACKUP, FAULT or STOP).
+  void InstanceState(const model::VrrpInstanceConf& conf, std::string_view state, int priority);
+  // No new script starts; `done` runs once the scripts still running have ended, or after
+  // kStopGrace, when those left get SIGTERM (the notify_stop scripts of the shutdown run to
+  // completion within that time).
+  void Stop(std::function<void()> done);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::daemon
