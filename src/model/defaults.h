@@ -16,6 +16,11 @@ inline constexpr int kOwnerPriority = 255;              // RFC 5798 §5.2.4 addr
 inline constexpr int kVrrpVersion = 2;                  // global vrrp_version default
 inline constexpr microseconds kAdvertInt = seconds(1);  // advert_int default 1 s
 inline constexpr int kGarpMasterRepeat = 5;             // garp_master_repeat default 5
+// keepalived's higher_prio_send_advert defaults to off. Vigil's default is on: a Master that
+// yields to a higher priority advertises once first, so that after a split brain heals the
+// winner learns there were two Masters and re-announces the VIPs (otherwise hosts that
+// followed the loser's gratuitous ARP keep sending to it until their ARP entry expires).
+inline constexpr bool kHigherPrioSendAdvert = true;
 inline constexpr microseconds kGarpMasterDelay = seconds(5);  // garp_master_delay default 5 s
 inline constexpr int kGarpMasterRefreshRepeat = 1;
 inline constexpr int kDownTimerAdverts = 3;  // RFC: Master_Down_Interval = 3 adverts

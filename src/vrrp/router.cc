@@ -48,7 +48,8 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
   r.lower_prio_no_advert =
       t.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
   r.higher_prio_send_advert =
-      t.higher_prio_send_advert.value_or(g.vrrp_higher_prio_send_advert.value_or(false));
+      t.higher_prio_send_advert.value_or(
+          g.vrrp_higher_prio_send_advert.value_or(d::kHigherPrioSendAdvert));
   r.garp_master_repeat =
       t.garp_master_repeat.value_or(g.vrrp_garp_master_repeat.value_or(d::kGarpMasterRepeat));
   r.garp_master_delay =
