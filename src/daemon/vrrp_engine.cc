@@ -71,6 +71,7 @@ struct VrrpEngine::Impl {
     bool accept_mode = true;  // RFC 5798 Accept_Mode (keepalived accept / no_accept)
     bool link_up = true;      // the instance's own interface
     vrrp::EffectivePriority tracked;  // from track_interface / track_script / track_file
+    std::vector<size_t>* group = nullptr;  // vrrp_sync_group members (indices), this one too
   };
 
   asio::io_context& io;
@@ -78,6 +79,7 @@ struct VrrpEngine::Impl {
   // By interface, family and IP protocol (112, or 51 for AH).
   std::map<std::tuple<std::string, base::Family, uint8_t>, std::unique_ptr<SocketState>> sockets;
   std::vector<std::unique_ptr<Instance>> instances;
+  std::vector<std::vector<size_t>> sync_groups;  // member indices, by group
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
   os::Announcer announcer;
@@ -108,10 +110,35 @@ struct VrrpEngine::Impl {
     UpdateReady(in);
   }
 
+  static bool OwnReady(const Instance& in) { return in.link_up && !in.tracked.fault; }
+
+  // FAULT, or not: an instance in a vrrp_sync_group can run only if every member can.
   void UpdateReady(Instance& in) {
-    bool ready = in.link_up && !in.tracked.fault;
+    if (!in.group) return ApplyReady(in, OwnReady(in));
+    bool all = true;
+    for (size_t m : *in.group) all = all && OwnReady(*instances[m]);
+    for (size_t m : *in.group) ApplyReady(*instances[m], all);
+  }
+
+  void ApplyReady(Instance& in, bool ready) {
     bool faulted = in.router->state() == vrrp::State::kFault;
-    if (ready == faulted) Step(in, vrrp::LinkChanged{ready, /*by_tracking=*/in.link_up});
+    if (ready == faulted) {
+      Step(in, vrrp::LinkChanged{ready, /*by_tracking=*/in.link_up && !in.tracked.fault});
+    }
+  }
+
+  // keepalived's sync groups: a member that became Master, or went from Master to Backup,
+  // takes the others with it.
+  void SyncGroup(Instance& in, const vrrp::StateChanged& sc) {
+    if (!in.group) return;
+    bool to_master = sc.to == vrrp::State::kMaster;
+    bool to_backup = sc.from == vrrp::State::kMaster && sc.to == vrrp::State::kBackup;
+    if (!to_master && !to_backup) return;
+    for (size_t m : *in.group) {
+      Instance& other = *instances[m];
+      if (&other == &in || other.router->state() == sc.to) continue;
+      Step(other, vrrp::SyncGroupMoved{sc.to});
+    }
   }
 
   void Step(Instance& in, const vrrp::Input& input) { Step(in, input, Now()); }
@@ -148,6 +175,7 @@ struct VrrpEngine::Impl {
                      sc->from == vrrp::State::kInitialize ? " (init)" : "");
         if (sc->to == vrrp::State::kMaster) ScheduleRefresh(in);
         // keepalived's words for notify scripts and FIFO lines; INIT is only entered on stop.
+        SyncGroup(in, *sc);
         notifier.InstanceState(*in.conf,
                                sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to),
                                in.router->priority());
@@ -467,6 +495,16 @@ struct VrrpEngine::Impl {
     if (instances.empty()) {
       spdlog::error("no VRRP instance could be started");
       return false;
+    }
+    sync_groups.reserve(config.sync_groups.size());  // members point into it
+    for (const auto& g : config.sync_groups) {
+      auto& members = sync_groups.emplace_back();
+      for (const auto& name : g.members) {
+        for (size_t i = 0; i < instances.size(); ++i) {
+          if (instances[i]->conf->name == name) members.push_back(i);
+        }
+      }
+      for (size_t m : members) instances[m]->group = &members;
     }
     for (auto& in : instances) {
       // A Master left over from a crash may still hold the addresses: start clean.

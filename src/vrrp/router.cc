@@ -47,21 +47,21 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
   const model::VrrpInstanceTuning& t = c.tuning.get();
   r.lower_prio_no_advert =
       t.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
-  r.higher_prio_send_advert =
-      t.higher_prio_send_advert.value_or(
-          g.vrrp_higher_prio_send_advert.value_or(d::kHigherPrioSendAdvert));
+  r.higher_prio_send_advert = t.higher_prio_send_advert.value_or(
+      g.vrrp_higher_prio_send_advert.value_or(d::kHigherPrioSendAdvert));
   r.garp_master_repeat =
       t.garp_master_repeat.value_or(g.vrrp_garp_master_repeat.value_or(d::kGarpMasterRepeat));
   r.garp_master_delay =
       t.garp_master_delay.value_or(g.vrrp_garp_master_delay.value_or(d::kGarpMasterDelay));
   // keepalived: the lower-priority bursts default to the master ones.
-  r.garp_lower_prio_repeat =
-      t.garp_lower_prio_repeat.value_or(g.vrrp_garp_lower_prio_repeat.value_or(r.garp_master_repeat));
+  r.garp_lower_prio_repeat = t.garp_lower_prio_repeat.value_or(
+      g.vrrp_garp_lower_prio_repeat.value_or(r.garp_master_repeat));
   r.garp_lower_prio_delay =
       t.garp_lower_prio_delay.value_or(g.vrrp_garp_lower_prio_delay.value_or(r.garp_master_delay));
   r.check_ttl = c.unicast_peers.empty();
   for (const auto& p : c.unicast_peers) {
-    if (p.min_ttl || p.max_ttl) r.peer_ttl.push_back({p.address, p.min_ttl.value_or(0), p.max_ttl.value_or(255)});
+    if (p.min_ttl || p.max_ttl)
+      r.peer_ttl.push_back({p.address, p.min_ttl.value_or(0), p.max_ttl.value_or(255)});
   }
   r.primary_address = primary;
   for (const auto& v : c.vips) r.vips.push_back(v.address.address);
@@ -99,18 +99,19 @@ using R = Router;
 const std::array<std::array<Router::Handler, static_cast<size_t>(Router::Event::kCount)>, 4>
     Router::kTable = {{
         // Startup, Shutdown, Advert, AdverTimer, MasterDownTimer, PreemptTimer, LinkDown,
-        // LinkUp, Priority
+        // LinkUp, Priority, SyncMaster, SyncBackup
         /* Initialize */ {&R::InitStartup, &R::Ignore, &R::Ignore, &R::Ignore, &R::Ignore,
-                          &R::Ignore, &R::Ignore, &R::Ignore, &R::SetPriority},
+                          &R::Ignore, &R::Ignore, &R::Ignore, &R::SetPriority, &R::Ignore,
+                          &R::Ignore},
         /* Backup */
         {&R::Ignore, &R::BackupShutdown, &R::BackupAdvert, &R::Ignore, &R::BackupMasterDown,
-         &R::BackupPreempt, &R::ToFault, &R::Ignore, &R::SetPriority},
+         &R::BackupPreempt, &R::ToFault, &R::Ignore, &R::SetPriority, &R::SyncToMaster, &R::Ignore},
         /* Master */
         {&R::Ignore, &R::MasterShutdown, &R::MasterAdvert, &R::MasterAdverTimer, &R::Ignore,
-         &R::Ignore, &R::ToFault, &R::Ignore, &R::SetPriority},
+         &R::Ignore, &R::ToFault, &R::Ignore, &R::SetPriority, &R::Ignore, &R::SyncToBackup},
         /* Fault */
         {&R::Ignore, &R::FaultShutdown, &R::Ignore, &R::Ignore, &R::Ignore, &R::Ignore, &R::Ignore,
-         &R::FaultLinkUp, &R::SetPriority},
+         &R::FaultLinkUp, &R::SetPriority, &R::Ignore, &R::Ignore},
     }};
 
 Router::Event Router::EventOf(const Input& in) {
@@ -135,6 +136,9 @@ Router::Event Router::EventOf(const Input& in) {
       return std::get<LinkChanged>(in).up ? Event::kLinkUp : Event::kLinkDown;
     case 5:
       return Event::kPriority;
+    case 6:
+      return std::get<SyncGroupMoved>(in).to == State::kMaster ? Event::kSyncMaster
+                                                               : Event::kSyncBackup;
   }
   return Event::kPriority;
 }
@@ -411,6 +415,15 @@ void Router::ToFault(const Input& in, TimePoint now, std::vector<Output>& out) {
 
 void Router::FaultLinkUp(const Input& in, TimePoint now, std::vector<Output>& out) {
   InitStartup(in, now, out);
+}
+
+void Router::SyncToMaster(const Input&, TimePoint now, std::vector<Output>& out) {
+  Transition(State::kMaster, "sync group member became master", now, out);
+}
+
+void Router::SyncToBackup(const Input&, TimePoint now, std::vector<Output>& out) {
+  Transition(State::kBackup, "sync group member became backup", now, out);
+  ArmMasterDownTimer(master_down_interval(), now, out);
 }
 
 void Router::SetPriority(const Input& in, TimePoint, std::vector<Output>& out) {

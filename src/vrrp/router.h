@@ -45,9 +45,9 @@ struct RouterConfig {
   Duration advertisement_interval = std::chrono::seconds(1);
   bool preempt = true;  // RFC Preempt_Mode (keepalived nopreempt)
   Duration preempt_delay{0};
-  bool lower_prio_no_advert = false;  // keepalived: do not answer lower priority
+  bool lower_prio_no_advert = false;     // keepalived: do not answer lower priority
   bool higher_prio_send_advert = false;  // keepalived: advert before yielding to a higher one
-  bool check_ttl = true;              // multicast: TTL/hop limit must be 255
+  bool check_ttl = true;                 // multicast: TTL/hop limit must be 255
   // keepalived's unicast_peer min_ttl/max_ttl: adverts from that peer outside the range are
   // dropped (ip_ttl_err).
   struct PeerTtl {
@@ -61,10 +61,10 @@ struct RouterConfig {
   Duration garp_master_delay = std::chrono::seconds(5);
   int garp_lower_prio_repeat = 5;
   Duration garp_lower_prio_delay = std::chrono::seconds(5);
-  base::IpAddress primary_address;    // ours: source of adverts and tie-break
+  base::IpAddress primary_address;  // ours: source of adverts and tie-break
   std::vector<base::IpAddress> vips;
   AuthType auth_type = AuthType::kNone;  // VRRPv2 only
-  AuthKey auth_data{};  // PASS: the password sent; AH: the HMAC key
+  AuthKey auth_data{};                   // PASS: the password sent; AH: the HMAC key
 
   // From a configured instance and the global settings it inherits (vrrp_garp_*,
   // vrrp_lower_prio_no_advert, ...); `primary` is the address adverts are sent from.
@@ -105,8 +105,14 @@ struct LinkChanged {
 struct PriorityChanged {
   int priority;  // effective priority, 1..255
 };
-using Input =
-    std::variant<Startup, Shutdown, AdvertReceived, TimerFired, LinkChanged, PriorityChanged>;
+// keepalived's vrrp_sync_group: another member of this router's group became Master, or went
+// from Master to Backup, and this one follows (a Backup becomes Master; a Master becomes
+// Backup). FAULT is shared through LinkChanged: the group can run only if every member can.
+struct SyncGroupMoved {
+  State to;  // kMaster or kBackup
+};
+using Input = std::variant<Startup, Shutdown, AdvertReceived, TimerFired, LinkChanged,
+                           PriorityChanged, SyncGroupMoved>;
 
 // ---- outputs ----
 struct SendAdvert {
@@ -120,7 +126,7 @@ struct ArmTimer {
 struct CancelTimer {
   Timer timer;
 };
-struct InstallVips {};   // add the virtual addresses to the interface
+struct InstallVips {};  // add the virtual addresses to the interface
 // Gratuitous ARP / unsolicited NA for them: `repeat` of each now, and as many again
 // `second_burst_after` later if that is non-zero (and we are still Master).
 struct AnnounceVips {
@@ -173,6 +179,8 @@ class Router {
     kLinkDown,
     kLinkUp,
     kPriority,
+    kSyncMaster,
+    kSyncBackup,
     kCount
   };
   using Handler = void (Router::*)(const Input&, TimePoint, std::vector<Output>&);
@@ -201,6 +209,8 @@ class Router {
   void ToFault(const Input&, TimePoint now, std::vector<Output>& out);
   void FaultLinkUp(const Input&, TimePoint now, std::vector<Output>& out);
   void SetPriority(const Input&, TimePoint now, std::vector<Output>& out);
+  void SyncToMaster(const Input&, TimePoint now, std::vector<Output>& out);
+  void SyncToBackup(const Input&, TimePoint now, std::vector<Output>& out);
 
   RouterConfig config_;
   State state_ = State::kInitialize;

@@ -532,5 +532,34 @@ TEST(Rfc2338_5_3_6_3, AhRoutersSurviveARestartAndIgnoreAWrongKey) {
   EXPECT_EQ(lan.router(a).state(), State::kMaster);  // it never heard c's priority 200
 }
 
+// keepalived's vrrp_sync_group: a Backup follows a member that became Master; a Master
+// follows a member that went back to Backup (and waits for the peer's adverts again).
+TEST(KeepalivedSyncGroup, MembersFollowEachOther) {
+  std::vector<Output> out;
+  Router r(Conf("192.0.2.2", 100));
+  r.Step(Startup{}, TimePoint{}, out);
+  ASSERT_EQ(r.state(), State::kBackup);
+  out.clear();
+  r.Step(SyncGroupMoved{State::kMaster}, At(seconds(1)), out);
+  EXPECT_EQ(r.state(), State::kMaster);
+  EXPECT_EQ(OutputsOf<InstallVips>(out).size(), 1u);
+  EXPECT_EQ(OutputsOf<SendAdvert>(out).size(), 1u);
+  out.clear();
+  r.Step(SyncGroupMoved{State::kBackup}, At(seconds(2)), out);
+  EXPECT_EQ(r.state(), State::kBackup);
+  EXPECT_EQ(OutputsOf<RemoveVips>(out).size(), 1u);
+  auto armed = OutputsOf<ArmTimer>(out);
+  ASSERT_EQ(armed.size(), 1u);
+  EXPECT_EQ(armed[0].timer, Timer::kMasterDown);
+  EXPECT_EQ(armed[0].deadline, At(seconds(2)) + r.master_down_interval());
+  // A FAULT member ignores both (FAULT is shared through LinkChanged).
+  out.clear();
+  r.Step(LinkChanged{false, true}, At(seconds(3)), out);
+  ASSERT_EQ(r.state(), State::kFault);
+  EXPECT_EQ(OutputsOf<StateChanged>(out)[0].reason, "tracked object failed");
+  r.Step(SyncGroupMoved{State::kMaster}, At(seconds(4)), out);
+  EXPECT_EQ(r.state(), State::kFault);
+}
+
 }  // namespace
 }  // namespace vigil::vrrp

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# vrrp_sync_group on a real (namespaced) network: routers R1 (priority 150) and R2 (100) are
+# joined by two bridges, eth0 and eth1, with one instance on each (VI_OUT, VI_IN) in one sync
+# group. When R1's eth1 goes down, both of R1's instances enter FAULT and both VIPs move to R2
+# together, although eth0 is still up; when eth1 comes back, R1 takes both back. A member
+# that becomes Master takes the other with it. Observed through vigilctl status --json and
+# the VIPs' location.
+# Usage: vrrp_sync_group.sh VIGILD VIGILCTL
+set -u
+VIGILD=$(realpath "$1")
+VIGILCTL=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+netns_require_root
+tmp=$(mktemp -d)
+cleanup() {
+  pkill -9 -f "$tmp/" 2>/dev/null
+  netns_cleanup
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+show_logs() { for f in "$tmp"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
+
+sw=vg-ysw-$$ R1=vg-y1-$$ R2=vg-y2-$$
+ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
+for br in br0 br1; do ip -n "$sw" link add $br type bridge && ip -n "$sw" link set $br up; done
+k=1
+for ns in "$R1" "$R2"; do
+  ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$ns" link set lo up
+  for j in 0 1; do
+    ip link add eth$j netns "$ns" type veth peer name p$k$j netns "$sw"
+    ip -n "$sw" link set p$k$j master br$j up
+    ip -n "$ns" link set eth$j up
+  done
+  ip -n "$ns" addr add 192.0.2.$k/24 dev eth0
+  ip -n "$ns" addr add 198.51.100.$k/24 dev eth1
+  k=$((k + 1))
+done
+
+for r in 1 2; do
+  prio=$([ $r = 1 ] && echo 150 || echo 100)
+  cat >"$tmp/r$r.conf" <<CONF
+vrrp_sync_group G1 {
+    group {
+        VI_OUT
+        VI_IN
+    }
+}
+vrrp_instance VI_OUT {
+    state BACKUP
+    interface eth0
+    virtual_router_id 61
+    version 3
+    priority $prio
+    advert_int 0.2
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+}
+vrrp_instance VI_IN {
+    state BACKUP
+    interface eth1
+    virtual_router_id 62
+    version 3
+    priority $prio
+    advert_int 0.2
+    virtual_ipaddress {
+        198.51.100.100/24
+    }
+}
+CONF
+done
+start() {
+  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
+    >>"$tmp/$2.log" 2>&1 &
+}
+field() {  # ROUTER INSTANCE EXPR
+  "$VIGILCTL" -s "$tmp/$1.sock" status --json 2>/dev/null | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+i = [x for x in d['instances'] if x['name'] == '$2'][0]
+print(eval('''$3''', {'i': i}))" 2>/dev/null
+}
+holds_both() {
+  ip -n "$1" addr show dev eth0 | grep -q " 192.0.2.100/" &&
+    ip -n "$1" addr show dev eth1 | grep -q " 198.51.100.100/"
+}
+holds_none() {
+  ! ip -n "$1" addr show dev eth0 | grep -q " 192.0.2.100/" &&
+    ! ip -n "$1" addr show dev eth1 | grep -q " 198.51.100.100/"
+}
+r1_both() { holds_both "$R1" && holds_none "$R2"; }
+r2_both() { holds_both "$R2" && holds_none "$R1"; }
+both_fault() { [ "$(field r1 VI_OUT "i['state']")" = FAULT ] && [ "$(field r1 VI_IN "i['state']")" = FAULT ]; }
+
+start "$R1" r1
+start "$R2" r2
+if wait_for 10 r1_both; then ok "R1 (150) holds both VIPs"; else bad "election: R1 does not hold both VIPs"; fi
+
+ip -n "$R1" link set eth1 down
+if wait_for 5 both_fault; then ok "R1 eth1 down: VI_IN and VI_OUT (eth0 still up) both in FAULT"; else bad "eth1 down: VI_OUT $(field r1 VI_OUT "i['state']"), VI_IN $(field r1 VI_IN "i['state']")"; fi
+if wait_for 5 r2_both; then ok "R1 eth1 down: both VIPs moved to R2 together"; else bad "eth1 down: VIPs not both on R2"; fi
+if ip -n "$R1" link show eth0 | grep -q "state UP"; then ok "R1's eth0 stayed up throughout"; else bad "R1's eth0 is down"; fi
+
+ip -n "$R1" link set eth1 up
+if wait_for 10 r1_both; then ok "R1 eth1 up: R1 takes both VIPs back"; else bad "eth1 up: R1 does not hold both VIPs"; fi
+
+# Graceful stop of R1: both move to R2, and a member becoming master takes the other along.
+pkill -TERM -f "^$VIGILD .*$tmp/r1.conf"
+if wait_for 5 r2_both; then ok "R1 stopped: R2 holds both VIPs"; else bad "R1 stopped: R2 does not hold both"; fi
+if grep -q "(VI_IN) Entering MASTER STATE" "$tmp/r2.log" && grep -q "(VI_OUT) Entering MASTER STATE" "$tmp/r2.log"; then ok "keepalived's log lines for both members"; else bad "log lines"; fi
+
+[ $fail -eq 0 ] || show_logs
+echo "vrrp_sync_group: $pass passed, $fail failed"
+[ $fail -eq 0 ]
