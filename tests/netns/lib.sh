@@ -51,3 +51,60 @@ wait_for() {
     sleep 0.05
   done
 }
+
+# netns_lan SWITCH NS...: a switch namespace SWITCH with bridge br0, and the namespaces NS...
+# each with lo and eth0 (a veth whose other end is a port of br0) up and IPv6 off. The
+# namespaces are removed by netns_cleanup.
+netns_lan() {
+  local sw=$1 i=0 ns
+  shift
+  ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
+  ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up
+  for ns in "$@"; do
+    ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip link add eth0 netns "$ns" type veth peer name p$i netns "$sw"
+    ip -n "$sw" link set p$i master br0 up
+    ip -n "$ns" link set lo up
+    ip -n "$ns" link set eth0 up
+    i=$((i + 1))
+  done
+}
+
+# vigil_start NS NAME: vigild in NS on $tmp/NAME.conf, control socket $tmp/NAME.sock, log
+# $tmp/NAME.log (the test sets VIGILD and tmp).
+vigil_start() {
+  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
+    >>"$tmp/$2.log" 2>&1 &
+}
+
+# vigil_field NAME INSTANCE EXPR: EXPR (Python, over the instance's JSON object `i`) from
+# `vigilctl status --json` of the vigild started as NAME; empty if it cannot be read.
+vigil_field() {
+  "$VIGILCTL" -s "$tmp/$1.sock" status --json 2>/dev/null | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+i = [x for x in d['instances'] if x['name'] == '$2'][0]
+print(eval('''$3''', {'i': i}))" 2>/dev/null
+}
+
+# vigil_logs: the last lines of every log in $tmp (for a failing test).
+vigil_logs() { for f in "$tmp"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
+
+# vigil_test_init VIGILD VIGILCTL: the common start of a vigild network test: root is
+# required, VIGILD/VIGILCTL are made absolute, $tmp is a fresh directory (mode 0755, so that
+# scripts in it may run as other users), and on exit every process whose command line names
+# $tmp/ is killed, the namespaces are removed and $tmp is deleted.
+vigil_test_init() {
+  netns_require_root
+  VIGILD=$(realpath "$1")
+  VIGILCTL=$(realpath "$2")
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"
+  trap vigil_test_cleanup EXIT
+}
+vigil_test_cleanup() {
+  pkill -9 -f "$tmp/" 2>/dev/null
+  netns_cleanup
+  rm -rf "$tmp"
+}

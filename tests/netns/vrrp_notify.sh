@@ -8,34 +8,12 @@
 # FIFO consumer's output and vigilctl status --json.
 # Usage: vrrp_notify.sh VIGILD VIGILCTL
 set -u
-VIGILD=$(realpath "$1")
-VIGILCTL=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-netns_require_root
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-cleanup() {
-  pkill -9 -f "$tmp/" 2>/dev/null
-  netns_cleanup
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-show_logs() { for f in "$tmp"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
+vigil_test_init "$@"
 
 sw=vg-nsw-$$ A=vg-na-$$ B=vg-nb-$$
-ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
-ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up
-i=0
-for ns in "$A" "$B"; do
-  ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip link add eth0 netns "$ns" type veth peer name p$i netns "$sw"
-  ip -n "$sw" link set p$i master br0 up
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set eth0 up
-  i=$((i + 1))
-done
+netns_lan "$sw" "$A" "$B"
 ip -n "$A" addr add 192.0.2.1/24 dev eth0
 ip -n "$B" addr add 192.0.2.2/24 dev eth0
 VIP=192.0.2.100
@@ -90,23 +68,13 @@ CONF
   instance VI_1 2 100 b ""
 } | sed "s#notify_backup \"$tmp/note.sh b backup\"#notify_backup \"$tmp/hang.sh\"#" >"$tmp/b.conf"
 
-start() {  # NS NAME
-  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
-    >>"$tmp/$2.log" 2>&1 &
-}
-field() {  # ROUTER INSTANCE EXPR
-  "$VIGILCTL" -s "$tmp/$1.sock" status --json 2>/dev/null | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-i = [x for x in d['instances'] if x['name'] == '$2'][0]
-print(eval('''$3''', {'i': i}))" 2>/dev/null
-}
+field() { vigil_field "$@"; }
 is() { [ "$(field "$1" "$2" "$3")" = "$4" ]; }
 noted() { grep -qxF "$1" "$tmp/notes" 2>/dev/null; }
 holds() { ip -n "$1" addr show dev eth0 | grep -q " $VIP/"; }
 
-start "$A" a
-start "$B" b
+vigil_start "$A" a
+vigil_start "$B" b
 if wait_for 10 sh -c "ip -n $A addr show dev eth0 | grep -q ' $VIP/'" && wait_for 5 noted "a master"; then ok "A master: notify_master ran"; else bad "A master: no notify_master"; fi
 if wait_for 5 noted "a generic INSTANCE VI_1 MASTER 150"; then ok "generic notify: INSTANCE VI_1 MASTER 150 appended"; else bad "generic notify for A: $(cat "$tmp/notes")"; fi
 if wait_for 5 noted "b generic INSTANCE VI_1 BACKUP 100"; then ok "B backup: generic notify INSTANCE VI_1 BACKUP 100"; else bad "generic notify for B"; fi
@@ -153,6 +121,6 @@ if wait_for 5 noted "b stop" && wait_for 5 noted "b generic INSTANCE VI_1 STOP 1
 all_ended() { ! pgrep -f '^/bin/sleep 31' >/dev/null && ! pgrep -f "^$VIGILD .*$tmp/b.conf" >/dev/null; }
 if wait_for 8 all_ended; then ok "stop: vigild exited and the hanging script was ended"; else bad "stop: the hanging script or vigild still runs"; fi
 
-[ $fail -eq 0 ] || show_logs
+[ $fail -eq 0 ] || vigil_logs
 echo "vrrp_notify: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -7,19 +7,9 @@
 # the VIPs' location.
 # Usage: vrrp_sync_group.sh VIGILD VIGILCTL
 set -u
-VIGILD=$(realpath "$1")
-VIGILCTL=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-netns_require_root
-tmp=$(mktemp -d)
-cleanup() {
-  pkill -9 -f "$tmp/" 2>/dev/null
-  netns_cleanup
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-show_logs() { for f in "$tmp"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
+vigil_test_init "$@"
 
 sw=vg-ysw-$$ R1=vg-y1-$$ R2=vg-y2-$$
 ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
@@ -72,17 +62,7 @@ vrrp_instance VI_IN {
 }
 CONF
 done
-start() {
-  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
-    >>"$tmp/$2.log" 2>&1 &
-}
-field() {  # ROUTER INSTANCE EXPR
-  "$VIGILCTL" -s "$tmp/$1.sock" status --json 2>/dev/null | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-i = [x for x in d['instances'] if x['name'] == '$2'][0]
-print(eval('''$3''', {'i': i}))" 2>/dev/null
-}
+field() { vigil_field "$@"; }
 holds_both() {
   ip -n "$1" addr show dev eth0 | grep -q " 192.0.2.100/" &&
     ip -n "$1" addr show dev eth1 | grep -q " 198.51.100.100/"
@@ -95,8 +75,8 @@ r1_both() { holds_both "$R1" && holds_none "$R2"; }
 r2_both() { holds_both "$R2" && holds_none "$R1"; }
 both_fault() { [ "$(field r1 VI_OUT "i['state']")" = FAULT ] && [ "$(field r1 VI_IN "i['state']")" = FAULT ]; }
 
-start "$R1" r1
-start "$R2" r2
+vigil_start "$R1" r1
+vigil_start "$R2" r2
 if wait_for 10 r1_both; then ok "R1 (150) holds both VIPs"; else bad "election: R1 does not hold both VIPs"; fi
 
 ip -n "$R1" link set eth1 down
@@ -112,6 +92,6 @@ pkill -TERM -f "^$VIGILD .*$tmp/r1.conf"
 if wait_for 5 r2_both; then ok "R1 stopped: R2 holds both VIPs"; else bad "R1 stopped: R2 does not hold both"; fi
 if grep -q "(VI_IN) Entering MASTER STATE" "$tmp/r2.log" && grep -q "(VI_OUT) Entering MASTER STATE" "$tmp/r2.log"; then ok "keepalived's log lines for both members"; else bad "log lines"; fi
 
-[ $fail -eq 0 ] || show_logs
+[ $fail -eq 0 ] || vigil_logs
 echo "vrrp_sync_group: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -8,34 +8,12 @@
 # VIP's location.
 # Usage: vrrp_tracking.sh VIGILD VIGILCTL
 set -u
-VIGILD=$(realpath "$1")
-VIGILCTL=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-netns_require_root
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-cleanup() {
-  pkill -9 -f "$tmp/" 2>/dev/null
-  netns_cleanup
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-show_logs() { for f in "$tmp"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
+vigil_test_init "$@"
 
 sw=vg-tsw-$$ A=vg-ta-$$ B=vg-tb-$$
-ip netns add "$sw" && VIGIL_NETNS_CREATED+=("$sw")
-ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up
-i=0
-for ns in "$A" "$B"; do
-  ip netns add "$ns" && VIGIL_NETNS_CREATED+=("$ns")
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip link add eth0 netns "$ns" type veth peer name p$i netns "$sw"
-  ip -n "$sw" link set p$i master br0 up
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set eth0 up
-  i=$((i + 1))
-done
+netns_lan "$sw" "$A" "$B"
 ip -n "$A" addr add 192.0.2.1/24 dev eth0
 ip -n "$B" addr add 192.0.2.2/24 dev eth0
 # The tracked interface: one end of a veth pair inside A (this kernel has no dummy driver).
@@ -131,26 +109,15 @@ vrrp_instance VI_1 {
 }
 CONF
 
-start() {  # NS NAME
-  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
-    >>"$tmp/$2.log" 2>&1 &
-}
-status() { "$VIGILCTL" -s "$tmp/$1.sock" status --json 2>/dev/null; }
 # field ROUTER INSTANCE EXPR: a jq-like lookup done with python.
-field() {
-  status "$1" | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-i = [x for x in d['instances'] if x['name'] == '$2'][0]
-print(eval('''$3''', {'i': i}))" 2>/dev/null
-}
+field() { vigil_field "$@"; }
 is() { [ "$(field "$1" "$2" "$3")" = "$4" ]; }
 holds() { ip -n "$1" addr show dev eth0 | grep -q " $VIP/"; }
 a_master() { holds "$A" && ! holds "$B"; }
 b_master() { holds "$B" && ! holds "$A"; }
 
-start "$A" a
-start "$B" b
+vigil_start "$A" a
+vigil_start "$B" b
 if wait_for 10 a_master; then ok "A (150) is master"; else bad "A is not master"; fi
 
 # track_script, weight -60: the check fails, A drops to 90 and B (100 - 1) takes over.
@@ -210,6 +177,6 @@ if is b VI_1 "i['stats']['become_master']" 4; then ok "B became master exactly 4
 
 pkill -TERM -f "$tmp/b.conf"
 if wait_for 5 sh -c "! pgrep -f '^/bin/sleep 30' >/dev/null"; then ok "stop: no script left running"; else bad "stop: a script is still running"; fi
-[ $fail -eq 0 ] || show_logs
+[ $fail -eq 0 ] || vigil_logs
 echo "vrrp_tracking: $pass passed, $fail failed"
 [ $fail -eq 0 ]

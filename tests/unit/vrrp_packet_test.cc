@@ -5,22 +5,13 @@
 
 #include <string>
 
+#include "unit/hex.h"
 #include "vrrp/packet.h"
 
 namespace vigil::vrrp {
 namespace {
 
-std::vector<uint8_t> Hex(std::string h) {
-  std::vector<uint8_t> out;
-  std::string digits;
-  for (char c : h) {
-    if (c != ' ') digits += c;
-  }
-  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using testing::Hex;
 
 base::IpAddress Ip(const char* s) { return *base::IpAddress::Parse(s); }
 
