@@ -2,17 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <array>
 #include <map>
-#include <tuple>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "base/rate_limit.h"
 #include "daemon/kernel_specs.h"
 #include "daemon/notifier.h"
+#include "daemon/smtp_alert.h"
 #include "daemon/tracking.h"
 #include "os/linux/accept_filter.h"
 #include "os/linux/announce.h"
@@ -60,16 +61,16 @@ struct VrrpEngine::Impl {
     os::InterfaceInfo ifinfo;
     base::Family family;
     SocketState* socket = nullptr;
-    std::array<TimerSlot, 3> timers;  // by vrrp::Timer
-    std::unique_ptr<asio::steady_timer> garp_timer;     // second gratuitous ARP burst
-    std::unique_ptr<asio::steady_timer> refresh_timer;  // garp_master_refresh
+    std::array<TimerSlot, 3> timers;                                  // by vrrp::Timer
+    std::unique_ptr<asio::steady_timer> garp_timer;                   // second gratuitous ARP burst
+    std::unique_ptr<asio::steady_timer> refresh_timer;                // garp_master_refresh
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
-    KernelSpecs specs;  // addresses, routes and rules held as master
-    bool ah = false;      // VRRPv2 AH authentication: an AH socket, whole datagrams
-    uint16_t ip_id = 0;   // AH: the IPv4 id of the last datagram sent
-    bool accept_mode = true;  // RFC 5798 Accept_Mode (keepalived accept / no_accept)
-    bool link_up = true;      // the instance's own interface
+    KernelSpecs specs;                // addresses, routes and rules held as master
+    bool ah = false;                  // VRRPv2 AH authentication: an AH socket, whole datagrams
+    uint16_t ip_id = 0;               // AH: the IPv4 id of the last datagram sent
+    bool accept_mode = true;          // RFC 5798 Accept_Mode (keepalived accept / no_accept)
+    bool link_up = true;              // the instance's own interface
     vrrp::EffectivePriority tracked;  // from track_interface / track_script / track_file
     std::vector<size_t>* group = nullptr;  // vrrp_sync_group members (indices), this one too
   };
@@ -79,7 +80,7 @@ struct VrrpEngine::Impl {
   // By interface, family and IP protocol (112, or 51 for AH).
   std::map<std::tuple<std::string, base::Family, uint8_t>, std::unique_ptr<SocketState>> sockets;
   std::vector<std::unique_ptr<Instance>> instances;
-  std::vector<std::vector<size_t>> sync_groups;  // member indices, by group
+  std::vector<std::vector<size_t>> sync_groups;         // member indices, by group
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
   os::Announcer announcer;
@@ -89,10 +90,15 @@ struct VrrpEngine::Impl {
   std::optional<os::LinkMonitor> links;
   std::unique_ptr<asio::posix::stream_descriptor> links_watch;
   Notifier notifier;
+  SmtpAlerter smtp;
   Tracking tracking;
 
   Impl(asio::io_context& i, const model::Config& c)
-      : io(i), config(c), notifier(i, c), tracking(i, c, [this](size_t index, const vrrp::EffectivePriority& p) {
+      : io(i),
+        config(c),
+        notifier(i, c),
+        smtp(i, c.global),
+        tracking(i, c, [this](size_t index, const vrrp::EffectivePriority& p) {
           Tracked(*instances[index], p);
         }) {}
 
@@ -176,9 +182,9 @@ struct VrrpEngine::Impl {
         if (sc->to == vrrp::State::kMaster) ScheduleRefresh(in);
         // keepalived's words for notify scripts and FIFO lines; INIT is only entered on stop.
         SyncGroup(in, *sc);
-        notifier.InstanceState(*in.conf,
-                               sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to),
-                               in.router->priority());
+        std::string word(sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to));
+        notifier.InstanceState(*in.conf, word, in.router->priority());
+        smtp.InstanceState(*in.conf, word);
         spdlog::debug("{} {} -> {}: {}", Name(in), vrrp::StateName(sc->from),
                       vrrp::StateName(sc->to), sc->reason);
       }
@@ -439,8 +445,8 @@ struct VrrpEngine::Impl {
       });
       for (const auto& e : inst->specs.errors) spdlog::error("({}) {}; not used", conf.name, e);
       // keepalived: accept unless vrrp_strict or no_accept; the address owner always accepts.
-      inst->accept_mode = conf.priority == 255 || conf.accept ||
-                          (!conf.no_accept && !config.global.vrrp_strict);
+      inst->accept_mode =
+          conf.priority == 255 || conf.accept || (!conf.no_accept && !config.global.vrrp_strict);
       if (!inst->accept_mode && !accept_filter) {
         const auto& names = config.global.nftables;
         accept_filter.emplace(names && !names->empty() ? names->front() : "keepalived");
@@ -463,7 +469,8 @@ struct VrrpEngine::Impl {
       bool both = conf.tuning->old_unicast_checksum.has_value();
       inst->decode.accept_message_only = as_v2 || both;
       inst->decode.accept_pseudo_header = !as_v2 || both;
-      inst->router = std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, config.global, *primary));
+      inst->router =
+          std::make_unique<vrrp::Router>(vrrp::RouterConfig::From(conf, config.global, *primary));
       inst->ah = inst->router->config().auth_type == vrrp::AuthType::kAh &&
                  inst->family == base::Family::kIPv4;
       uint8_t protocol = inst->ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp;

@@ -105,6 +105,10 @@ vigil_test_init() {
 }
 vigil_test_cleanup() {
   pkill -9 -f "$tmp/" 2>/dev/null
+  local ns p
+  for ns in "${VIGIL_NETNS_CREATED[@]}"; do  # servers the test started in its namespaces
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+  done
   netns_cleanup
   rm -rf "$tmp"
 }
