@@ -293,6 +293,18 @@ TEST(Rfc5798_6_4_2, ReorderedAdvertsDoNotFlap) {
   EXPECT_EQ(lan.Transitions(b), transitions);
 }
 
+// A VRRPv2 advert from the priority-150 Master of VRID 51 (one VIP, advert_int 1).
+Advertisement V2Advert(AuthType auth) {
+  Advertisement a;
+  a.version = 2;
+  a.vrid = 51;
+  a.priority = 150;
+  a.adver_int = 1;
+  a.addresses = {Ip("192.0.2.100")};
+  a.auth_type = auth;
+  return a;
+}
+
 TEST(Rfc5798_7_1, ReceiveChecksCountAndDrop) {
   RouterConfig c = Conf("192.0.2.2", 100, 2);
   c.auth_type = AuthType::kPass;
@@ -300,13 +312,7 @@ TEST(Rfc5798_7_1, ReceiveChecksCountAndDrop) {
   Router r(c);
   std::vector<Output> out;
   r.Step(Startup{}, TimePoint{}, out);
-  Advertisement a;
-  a.version = 2;
-  a.vrid = 51;
-  a.priority = 150;
-  a.adver_int = 1;
-  a.addresses = {Ip("192.0.2.100")};
-  a.auth_type = AuthType::kPass;
+  Advertisement a = V2Advert(AuthType::kPass);
   a.auth_data = c.auth_data;
   RxMeta meta{Ip("192.0.2.1"), Ip("224.0.0.18"), 255};
   auto rx = [&](Advertisement adv, int ttl = 255) {
@@ -464,13 +470,7 @@ TEST(Rfc2338_5_3_6_3, AhSequenceNumbersGuardAgainstReplay) {
   Router r(AhConf("192.0.2.2", 100));
   std::vector<Output> out;
   r.Step(Startup{}, TimePoint{}, out);
-  Advertisement a;
-  a.version = 2;
-  a.vrid = 51;
-  a.priority = 150;
-  a.adver_int = 1;
-  a.addresses = {Ip("192.0.2.100")};
-  a.auth_type = AuthType::kAh;
+  Advertisement a = V2Advert(AuthType::kAh);
   RxMeta meta{Ip("192.0.2.1"), Ip("224.0.0.18"), 255};
   auto rx = [&](std::optional<uint32_t> seq) {
     out.clear();
