@@ -205,6 +205,28 @@ struct Notifier::Impl {
     for (auto& f : fifos) Write(*f, line);
   }
 
+  void Line(const model::VrrpInstanceConf& conf, const std::string& what, int priority) {
+    std::string line =
+        "INSTANCE \"" + conf.name + "\" " + what + " " + std::to_string(priority) + "\n";
+    for (auto& f : fifos) Write(*f, line);
+  }
+
+  void MasterRxLowerPri(const model::VrrpInstanceConf& conf, int priority) {
+    const model::NotifyScripts& n = conf.notify.get();
+    if (n.master_rx_lower_pri) Run(*n.master_rx_lower_pri, {});
+    Line(conf, "MASTER_RX_LOWER_PRI", priority);
+  }
+
+  void PriorityChanged(const model::VrrpInstanceConf& conf, std::string_view state, int priority) {
+    if (!conf.tuning->notify_priority_changes.value_or(false)) return;
+    if (state != "MASTER" && state != "BACKUP") return;
+    std::string what = std::string(state) + "_PRIORITY";
+    if (conf.notify->generic) {
+      Run(*conf.notify->generic, {"INSTANCE", conf.name, what, std::to_string(priority)});
+    }
+    Line(conf, what, priority);
+  }
+
   void Stop(std::function<void()> done) {
     stopped = true;
     on_idle = std::move(done);
@@ -232,6 +254,13 @@ void Notifier::Start() { impl_->Start(); }
 void Notifier::InstanceState(const model::VrrpInstanceConf& conf, std::string_view state,
                              int priority) {
   impl_->InstanceState(conf, state, priority);
+}
+void Notifier::MasterRxLowerPri(const model::VrrpInstanceConf& conf, int priority) {
+  impl_->MasterRxLowerPri(conf, priority);
+}
+void Notifier::PriorityChanged(const model::VrrpInstanceConf& conf, std::string_view state,
+                               int priority) {
+  impl_->PriorityChanged(conf, state, priority);
 }
 void Notifier::Stop(std::function<void()> done) { impl_->Stop(std::move(done)); }
 

@@ -30,6 +30,13 @@ class Notifier {
   void Start();
   // `conf` entered `state` (keepalived's word: MASTER, BACKUP, FAULT or STOP).
   void InstanceState(const model::VrrpInstanceConf& conf, std::string_view state, int priority);
+  // keepalived's notify_master_rx_lower_pri: `conf`, Master at `priority`, heard a lower
+  // priority (its script, and a MASTER_RX_LOWER_PRI line on the FIFOs).
+  void MasterRxLowerPri(const model::VrrpInstanceConf& conf, int priority);
+  // keepalived's notify_priority_changes: `conf`'s effective priority changed while in
+  // `state` (MASTER or BACKUP): the generic notify and the FIFOs get MASTER_PRIORITY /
+  // BACKUP_PRIORITY, if the instance asks for it.
+  void PriorityChanged(const model::VrrpInstanceConf& conf, std::string_view state, int priority);
   // No new script starts; `done` runs once the scripts still running have ended, or after
   // kStopGrace, when those left get SIGTERM (the notify_stop scripts of the shutdown run to
   // completion within that time).

@@ -109,6 +109,7 @@ struct VrrpEngine::Impl {
       spdlog::info("{} Changing effective priority from {} to {}", Name(in), in.tracked.priority,
                    p.priority);
       Step(in, vrrp::PriorityChanged{p.priority});
+      notifier.PriorityChanged(*in.conf, vrrp::StateName(in.router->state()), p.priority);
     }
     bool was_fault = in.tracked.fault;
     in.tracked = p;
@@ -172,6 +173,8 @@ struct VrrpEngine::Impl {
         Vips(in, false);
       } else if (auto* an = std::get_if<vrrp::AnnounceVips>(&o)) {
         Announce(in, an->repeat, an->second_burst_after);
+      } else if (std::holds_alternative<vrrp::LowerPriorityHeard>(o)) {
+        notifier.MasterRxLowerPri(*in.conf, in.router->priority());
       }
     }
     for (const auto& o : outs) {

@@ -380,6 +380,7 @@ void Router::MasterAdvert(const Input& in, TimePoint now, std::vector<Output>& o
     ArmMasterDownTimer(master_down_interval(), now, out);
     return;
   }
+  out.push_back(LowerPriorityHeard{a.priority});
   // RFC 9568 §6.4.3 (and keepalived unless lower_prio_no_advert): answer a lower-priority
   // Master at once so that it steps down without waiting for our next advert.
   if (!config_.lower_prio_no_advert) {

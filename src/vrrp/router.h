@@ -140,8 +140,13 @@ struct StateChanged {
   State to;
   std::string_view reason;
 };
+// A Master heard a lower-priority advert (another Master: a split brain; keepalived's
+// notify_master_rx_lower_pri).
+struct LowerPriorityHeard {
+  uint8_t priority;  // the other router's
+};
 using Output = std::variant<SendAdvert, ArmTimer, CancelTimer, InstallVips, AnnounceVips,
-                            RemoveVips, StateChanged>;
+                            RemoveVips, StateChanged, LowerPriorityHeard>;
 
 class Router {
  public:

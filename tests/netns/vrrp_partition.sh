@@ -49,6 +49,7 @@ vrrp_instance VI_1 {
     priority ${prios[$k]}
     advert_int 1
     notify "$tmp/state.sh $n"
+    notify_master_rx_lower_pri "/usr/bin/touch $tmp/rx_lower.$n"
     virtual_ipaddress {
         $VIP/24
     }
@@ -110,6 +111,7 @@ final_states() {
   [ "$(cat "$tmp/state.r1" 2>/dev/null)" = MASTER ] && [ "$(cat "$tmp/state.r2" 2>/dev/null)" = BACKUP ] &&
     [ "$(cat "$tmp/state.r3" 2>/dev/null)" = BACKUP ]
 }
+if wait_for 5 test -e "$tmp/rx_lower.r1"; then ok "heal: r1's notify_master_rx_lower_pri ran"; else bad "heal: no notify_master_rx_lower_pri on r1"; fi
 if wait_for 5 final_states; then ok "heal: the notify scripts end on MASTER (r1), BACKUP (r2, r3)"; else bad "heal: notify states r1=$(cat "$tmp/state.r1") r2=$(cat "$tmp/state.r2") r3=$(cat "$tmp/state.r3")"; fi
 ip -n "${NS[client]}" neigh flush dev eth0
 if ip netns exec "${NS[client]}" ping -c 2 -W 1 "$VIP" >/dev/null &&

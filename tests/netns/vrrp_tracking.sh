@@ -33,6 +33,7 @@ chmod 755 "$tmp/hang.sh"
 cat >"$tmp/a.conf" <<CONF
 global_defs {
     enable_script_security
+    notify_fifo $tmp/a.fifo
 }
 vrrp_script chk_ok {
     script "/usr/bin/test -e $tmp/ok"
@@ -58,6 +59,7 @@ vrrp_instance VI_1 {
     version 3
     priority 150
     advert_int 0.2
+    notify_priority_changes
     track_script {
         chk_ok
     }
@@ -116,6 +118,8 @@ holds() { ip -n "$1" addr show dev eth0 | grep -q " $VIP/"; }
 a_master() { holds "$A" && ! holds "$B"; }
 b_master() { holds "$B" && ! holds "$A"; }
 
+mkfifo -m 600 "$tmp/a.fifo"
+cat "$tmp/a.fifo" >"$tmp/fifo.lines" &
 vigil_start "$A" a
 vigil_start "$B" b
 if wait_for 10 a_master; then ok "A (150) is master"; else bad "A is not master"; fi
@@ -124,6 +128,7 @@ if wait_for 10 a_master; then ok "A (150) is master"; else bad "A is not master"
 rm -f "$tmp/ok"
 if wait_for 5 is a VI_1 "i['effective_priority']" 90; then ok "track_script failure: A's effective priority 90"; else bad "track_script: A at $(field a VI_1 "i['effective_priority']")"; fi
 if wait_for 5 b_master; then ok "track_script failure: the VIP moves to B"; else bad "track_script: VIP not on B"; fi
+if wait_for 5 grep -qx 'INSTANCE "VI_1" MASTER_PRIORITY 90' "$tmp/fifo.lines"; then ok "notify_priority_changes: MASTER_PRIORITY 90 on the FIFO"; else bad "notify_priority_changes: $(grep PRIORITY "$tmp/fifo.lines")"; fi
 touch "$tmp/ok"
 if wait_for 5 is a VI_1 "i['effective_priority']" 150 && wait_for 5 a_master; then ok "track_script recovery: A back at 150 preempts"; else bad "track_script recovery"; fi
 

@@ -426,6 +426,10 @@ TEST(KeepalivedGarpLowerPrio, MasterHearingALowerPriorityAnnouncesItsAddressesAg
   r.Step(AdvertFrom("192.0.2.2", 100), TimePoint{} + seconds(5), out);
   EXPECT_EQ(r.state(), State::kMaster);
   EXPECT_EQ(OutputsOf<AnnounceVips>(out), (std::vector<AnnounceVips>{{1, seconds(0)}}));
+  // keepalived's notify_master_rx_lower_pri hears of it too.
+  auto heard = OutputsOf<LowerPriorityHeard>(out);
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].priority, 100);
   c.garp_lower_prio_repeat = 0;  // keepalived: 0 turns it off
   Router quiet = MasterAlone(c, out);
   quiet.Step(AdvertFrom("192.0.2.2", 100), TimePoint{} + seconds(5), out);
