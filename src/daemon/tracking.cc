@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
@@ -377,10 +376,10 @@ struct Tracking::Impl {
     }
   }
 
-  std::string StatusJson(size_t index) const {
+  nlohmann::json Status(size_t index) const {
     nlohmann::json a = nlohmann::json::array();
     auto it = refs.find(index);
-    if (it == refs.end()) return a.dump();
+    if (it == refs.end()) return a;
     for (const auto& r : it->second) {
       nlohmann::json j{{"weight", r.weight}, {"reverse", r.reverse}};
       switch (r.kind) {
@@ -411,7 +410,7 @@ struct Tracking::Impl {
       }
       a.push_back(j);
     }
-    return a.dump();
+    return a;
   }
 };
 
@@ -424,6 +423,6 @@ vrrp::EffectivePriority Tracking::Add(size_t index, const model::VrrpInstanceCon
 void Tracking::Start() { impl_->Start(); }
 void Tracking::LinkChanged(int ifindex, bool up) { impl_->LinkChanged(ifindex, up); }
 void Tracking::Stop() { impl_->Stop(); }
-std::string Tracking::StatusJson(size_t index) const { return impl_->StatusJson(index); }
+nlohmann::json Tracking::Status(size_t index) const { return impl_->Status(index); }
 
 }  // namespace vigil::daemon

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "model/config.h"
@@ -32,7 +33,7 @@ class Tracking {
   // Stops scripts (SIGTERM to those running) and watches.
   void Stop();
   // The tracked objects of an instance, for the status document (a JSON array).
-  std::string StatusJson(size_t index) const;
+  nlohmann::json Status(size_t index) const;
 
  private:
   struct Impl;

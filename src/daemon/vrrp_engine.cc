@@ -419,6 +419,7 @@ struct VrrpEngine::Impl {
   }
 
   bool Start() {
+    notifier.Start();  // the FIFOs are open before the first state change
     std::string err;
     if (auto w = os::RtnlWriter::Open(&err)) {
       rtnl.emplace(std::move(*w));
@@ -498,7 +499,6 @@ struct VrrpEngine::Impl {
       slot->by_vrid[conf.vrid].push_back(instances.size());
       inst->socket = slot.get();
       inst->tracked = tracking.Add(instances.size(), conf);
-      if (instances.empty()) notifier.Start();  // FIFOs open before the first state change
       inst->link_up = info->up;
       instances.push_back(std::move(inst));
     }
@@ -568,7 +568,7 @@ struct VrrpEngine::Impl {
           {"master_adver_int", std::chrono::duration<double>(r.master_adver_interval()).count()},
           {"vips", vips},
           {"fault_reason", in->tracked.fault ? in->tracked.fault_reason : std::string()},
-          {"tracking", nlohmann::json::parse(tracking.StatusJson(index))},
+          {"tracking", tracking.Status(index)},
           {"stats",
            {{"advert_rcvd", st.advert_rcvd},
             {"advert_sent", st.advert_sent},
