@@ -13,7 +13,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev time python3
   # interop peers and network test tools
-  keepalived frr tshark nftables iproute2 iputils-ping socat nginx-light tcpdump
+  keepalived frr tshark nftables iproute2 iputils-ping iputils-arping socat nginx-light tcpdump
 )
 
 if [ "$(id -u)" -ne 0 ]; then

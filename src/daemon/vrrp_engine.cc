@@ -15,11 +15,13 @@
 #include "daemon/notifier.h"
 #include "daemon/smtp_alert.h"
 #include "daemon/tracking.h"
+#include "daemon/vmac.h"
 #include "os/linux/accept_filter.h"
 #include "os/linux/announce.h"
 #include "os/linux/netlink.h"
 #include "os/linux/vrrp_socket.h"
 #include "vrrp/router.h"
+#include "vrrp/vmac.h"
 
 namespace vigil::daemon {
 
@@ -58,7 +60,9 @@ struct VrrpEngine::Impl {
   struct Instance {
     const model::VrrpInstanceConf* conf;
     std::unique_ptr<vrrp::Router> router;
-    os::InterfaceInfo ifinfo;
+    os::InterfaceInfo ifinfo;  // the configured interface (its link state is the instance's)
+    os::InterfaceInfo vip_if;  // where the VIPs go and are announced from: it, or its VMAC
+    std::string vmac;          // the VMAC's (or ipvlan's) name, if it has one
     base::Family family;
     SocketState* socket = nullptr;
     std::array<TimerSlot, 3> timers;                                  // by vrrp::Timer
@@ -77,12 +81,15 @@ struct VrrpEngine::Impl {
 
   asio::io_context& io;
   const model::Config& config;
-  // By interface, family and IP protocol (112, or 51 for AH).
-  std::map<std::tuple<std::string, base::Family, uint8_t>, std::unique_ptr<SocketState>> sockets;
+  // By receiving and sending interface, family and IP protocol (112, or 51 for AH).
+  std::map<std::tuple<std::string, std::string, base::Family, uint8_t>,
+           std::unique_ptr<SocketState>>
+      sockets;
   std::vector<std::unique_ptr<Instance>> instances;
   std::vector<std::vector<size_t>> sync_groups;         // member indices, by group
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
+  VmacLinks vmacs;
   os::Announcer announcer;
   std::optional<os::AcceptFilter> accept_filter;  // created if an instance needs no_accept
   base::RateLimit announce_warnings{10, std::chrono::seconds(10)};
@@ -156,6 +163,13 @@ struct VrrpEngine::Impl {
   }
 
   std::string Name(const Instance& in) const { return "(" + in.conf->name + ")"; }
+
+  std::string VmacPrefix() const {
+    for (const auto& words : config.global.extra) {
+      if (words.size() > 1 && words[0] == "vmac_prefix") return words[1];
+    }
+    return "vrrp";
+  }
 
   // The network actions go first, in the router's order; state changes are logged after
   // them, so that formatting a log line never delays a takeover's advert or ARP.
@@ -275,10 +289,10 @@ struct VrrpEngine::Impl {
     return &it->second;
   }
 
-  int IfindexFor(Instance& in, const model::IpAddressConf& a) {
-    if (a.dev.empty()) return in.ifinfo.ifindex;
+  const os::InterfaceInfo& InterfaceFor(Instance& in, const model::IpAddressConf& a) {
+    if (a.dev.empty()) return in.vip_if;
     const auto* info = Interface(a.dev);
-    return info ? info->ifindex : in.ifinfo.ifindex;
+    return info ? *info : in.vip_if;
   }
 
   // Master's kernel state, keepalived's order: addresses, then the routes and rules that may
@@ -319,9 +333,9 @@ struct VrrpEngine::Impl {
       for (const auto& v : in.conf->vips) {
         std::string err;
         const auto& addr = v.address.address;
-        int ifindex = IfindexFor(in, v);
-        bool ok = addr.is_v4() ? announcer.GratuitousArp(ifindex, in.ifinfo.mac, addr, &err)
-                               : announcer.UnsolicitedNa(ifindex, in.ifinfo.mac, addr, &err);
+        const auto& out = InterfaceFor(in, v);
+        bool ok = addr.is_v4() ? announcer.GratuitousArp(out.ifindex, out.mac, addr, &err)
+                               : announcer.UnsolicitedNa(out.ifindex, out.mac, addr, &err);
         uint64_t suppressed = 0;
         if (!ok && announce_warnings.Allow(std::chrono::steady_clock::now(), &suppressed)) {
           spdlog::warn("{} announcing {}: {}{}", Name(in), addr.ToString(), err,
@@ -443,7 +457,32 @@ struct VrrpEngine::Impl {
         continue;
       }
       inst->ifinfo = *info;
-      inst->specs = SpecsFor(conf, info->ifindex, [this](const std::string& name) {
+      inst->vip_if = *info;
+      inst->family =
+          conf.vips.empty() ? base::Family::kIPv4 : conf.vips[0].address.address.family();
+      // use_vmac / use_ipvlan: the VIPs go on the new link, and adverts (unless
+      // vmac_xmit_base) leave through it, so that they carry the virtual MAC.
+      std::string rx_if = conf.interface, tx_if = conf.interface;
+      auto plan = vrrp::PlanVmac(conf, inst->family, VmacPrefix());
+      if (auto* e = std::get_if<std::string>(&plan)) {
+        spdlog::error("({}) {}; instance not started", conf.name, *e);
+        continue;
+      }
+      if (auto* p = std::get_if<vrrp::VmacPlan>(&plan)) {
+        std::optional<os::InterfaceInfo> link;
+        if (rtnl) link = vmacs.Create(*rtnl, *p, conf.interface, *info, inst->family, &err);
+        if (!link) {
+          spdlog::error("({}) {}; instance not started", conf.name, rtnl ? err : "no netlink");
+          continue;
+        }
+        inst->vip_if = *link;
+        inst->vmac = vmacs.last_name();
+        if (!p->xmit_base) tx_if = vmacs.last_name();
+        // Adverts from a peer's VMAC arrive on ours (the kernel hands a private macvlan the
+        // frames that carry its own MAC); unicast ones are addressed to the parent.
+        if (!p->xmit_base && conf.unicast_peers.empty()) rx_if = vmacs.last_name();
+      }
+      inst->specs = SpecsFor(conf, inst->vip_if.ifindex, [this](const std::string& name) {
         const auto* i = Interface(name);
         return i ? i->ifindex : 0;
       });
@@ -455,8 +494,6 @@ struct VrrpEngine::Impl {
         const auto& names = config.global.nftables;
         accept_filter.emplace(names && !names->empty() ? names->front() : "keepalived");
       }
-      inst->family =
-          conf.vips.empty() ? base::Family::kIPv4 : conf.vips[0].address.address.family();
       std::optional<base::IpAddress> primary = inst->family == base::Family::kIPv4
                                                    ? (conf.unicast_src_ip ? conf.unicast_src_ip
                                                       : conf.mcast_src_ip ? conf.mcast_src_ip
@@ -478,13 +515,13 @@ struct VrrpEngine::Impl {
       inst->ah = inst->router->config().auth_type == vrrp::AuthType::kAh &&
                  inst->family == base::Family::kIPv4;
       uint8_t protocol = inst->ah ? vrrp::kIpProtoAh : vrrp::kIpProtoVrrp;
-      auto key = std::make_tuple(conf.interface, inst->family, protocol);
+      auto key = std::make_tuple(rx_if, tx_if, inst->family, protocol);
       auto& slot = sockets[key];
       if (!slot) {
         std::optional<base::IpAddress> group;
         if (conf.unicast_peers.empty()) group = Group(inst->family);
-        auto sock =
-            os::VrrpSocket::Open(inst->family, conf.interface, *primary, group, &err, protocol);
+        auto sock = os::VrrpSocket::Open(inst->family, rx_if, *primary, group, &err, protocol,
+                                         tx_if == rx_if ? std::string() : tx_if);
         if (!sock) {
           spdlog::error("({}) {}", conf.name, err);
           sockets.erase(key);
@@ -541,6 +578,7 @@ struct VrrpEngine::Impl {
       if (in->refresh_timer) in->refresh_timer->cancel();
     }
     tracking.Stop();
+    if (rtnl) vmacs.RemoveAll(*rtnl);  // after the priority 0 adverts, which leave through them
     if (accept_filter) accept_filter->Close();
     for (auto& [k, s] : sockets) s->watch->cancel();
     if (links_watch) links_watch->cancel();
@@ -560,6 +598,7 @@ struct VrrpEngine::Impl {
           {"name", in->conf->name},
           {"state", vrrp::StateName(r.state())},
           {"interface", in->conf->interface},
+          {"vmac_interface", in->vmac},
           {"vrid", in->conf->vrid},
           {"version", in->conf->version},
           {"base_priority", in->conf->priority},

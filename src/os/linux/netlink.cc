@@ -8,6 +8,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 // clang-format on
 #include <netinet/in.h>
@@ -38,7 +39,7 @@ std::optional<RtnlWriter> RtnlWriter::Open(std::string* error) {
   return RtnlWriter(nl, mnl_socket_get_portid(nl));
 }
 
-int RtnlWriter::Transact(void* msg) {
+int RtnlWriter::Transact(void* msg, void* cb, void* data) {
   auto* nl = static_cast<mnl_socket*>(nl_);
   auto* nlh = static_cast<nlmsghdr*>(msg);
   nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -49,7 +50,8 @@ int RtnlWriter::Transact(void* msg) {
   while (true) {
     ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
     if (n < 0) return -errno;
-    int rc = mnl_cb_run(buf, static_cast<size_t>(n), seq, portid_, nullptr, nullptr);
+    int rc = mnl_cb_run(buf, static_cast<size_t>(n), seq, portid_, reinterpret_cast<mnl_cb_t>(cb),
+                        data);
     if (rc < 0 && errno == EPROTO) continue;  // sequence mismatch: not our answer
     return rc < 0 ? -errno : 0;
   }
@@ -208,6 +210,122 @@ bool RtnlWriter::DeleteRule(const RuleSpec& r, std::string* error) {
   int rc = Transact(RuleMessage(buf, RTM_DELRULE, 0, r));
   if (rc == 0 || rc == -ENOENT) return true;
   *error = Failure("removing", Describe(r), rc);
+  return false;
+}
+
+namespace {
+
+nlmsghdr* LinkMessage(char* buf, uint16_t type, uint16_t flags, int ifindex) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = flags;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = ifindex;
+  return nlh;
+}
+
+}  // namespace
+
+bool RtnlWriter::AddLink(const LinkSpec& l, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = LinkMessage(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+  mnl_attr_put_u32(nlh, IFLA_LINK, static_cast<uint32_t>(l.parent));
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, l.name.c_str());
+  bool mac = l.kind == LinkSpec::Kind::kMacvlan;
+  if (mac && l.mac.size() == 6) mnl_attr_put(nlh, IFLA_ADDRESS, 6, l.mac.data());
+  nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, mac ? "macvlan" : "ipvlan");
+  nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+  if (mac) {
+    mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, l.macvlan_mode);
+  } else {
+    mnl_attr_put_u16(nlh, IFLA_IPVLAN_MODE, IPVLAN_MODE_L2);
+    mnl_attr_put_u16(nlh, IFLA_IPVLAN_FLAGS, l.ipvlan_flags);
+  }
+  mnl_attr_nest_end(nlh, data);
+  mnl_attr_nest_end(nlh, info);
+  int rc = Transact(nlh);
+  if (rc == 0) return true;
+  *error = Failure("creating", std::string(mac ? "macvlan " : "ipvlan ") + l.name, rc);
+  if (rc == -EOPNOTSUPP || rc == -EAFNOSUPPORT) *error += " (the kernel lacks this link type)";
+  return false;
+}
+
+std::optional<LinkState> RtnlWriter::GetLink(const std::string& name) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = LinkMessage(buf, RTM_GETLINK, 0, 0);
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
+  LinkState st;
+  auto cb = [](const nlmsghdr* n, void* d) -> int {
+    auto* out = static_cast<LinkState*>(d);
+    const auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(n));
+    out->ifindex = ifi->ifi_index;
+    const auto* end = reinterpret_cast<const char*>(mnl_nlmsg_get_payload_tail(n));
+    for (auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(n, sizeof(ifinfomsg)));
+         mnl_attr_ok(a, static_cast<int>(end - reinterpret_cast<const char*>(a)));
+         a = mnl_attr_next(a)) {
+      switch (mnl_attr_get_type(a)) {
+        case IFLA_LINK:
+          out->parent = static_cast<int>(mnl_attr_get_u32(a));
+          break;
+        case IFLA_ADDRESS: {
+          const auto* p = static_cast<const uint8_t*>(mnl_attr_get_payload(a));
+          out->mac.assign(p, p + mnl_attr_get_payload_len(a));
+          break;
+        }
+        case IFLA_LINKINFO: {
+          const auto* nend = reinterpret_cast<const char*>(mnl_attr_get_payload(a)) +
+                             mnl_attr_get_payload_len(a);
+          for (auto* i = static_cast<const nlattr*>(mnl_attr_get_payload(a));
+               mnl_attr_ok(i, static_cast<int>(nend - reinterpret_cast<const char*>(i)));
+               i = mnl_attr_next(i)) {
+            if (mnl_attr_get_type(i) == IFLA_INFO_KIND) out->kind = mnl_attr_get_str(i);
+          }
+          break;
+        }
+      }
+    }
+    return MNL_CB_OK;
+  };
+  mnl_cb_t fn = cb;
+  if (Transact(nlh, reinterpret_cast<void*>(fn), &st) != 0 || st.ifindex == 0) {
+    return std::nullopt;
+  }
+  return st;
+}
+
+bool RtnlWriter::DeleteLink(int ifindex, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  int rc = Transact(LinkMessage(buf, RTM_DELLINK, 0, ifindex));
+  if (rc == 0 || rc == -ENODEV) return true;
+  *error = Failure("removing", "link " + std::to_string(ifindex), rc);
+  return false;
+}
+
+bool RtnlWriter::SetLinkUp(int ifindex, bool up, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = LinkMessage(buf, RTM_NEWLINK, 0, ifindex);
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
+  ifi->ifi_change = IFF_UP;
+  ifi->ifi_flags = up ? IFF_UP : 0;
+  int rc = Transact(nlh);
+  if (rc == 0) return true;
+  *error = Failure(up ? "setting up" : "setting down", "link " + std::to_string(ifindex), rc);
+  return false;
+}
+
+bool RtnlWriter::SetAddrGenMode(int ifindex, uint8_t mode, std::string* error) {
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* nlh = LinkMessage(buf, RTM_NEWLINK, 0, ifindex);
+  nlattr* spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+  nlattr* v6 = mnl_attr_nest_start(nlh, AF_INET6);
+  mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, mode);
+  mnl_attr_nest_end(nlh, v6);
+  mnl_attr_nest_end(nlh, spec);
+  int rc = Transact(nlh);
+  if (rc == 0) return true;
+  *error = Failure("setting addrgenmode of", "link " + std::to_string(ifindex), rc);
   return false;
 }
 

@@ -22,6 +22,25 @@ struct AddressSpec {
   bool home = false, mngtmpaddr = false, noprefixroute = false, autojoin = false;
 };
 
+// A macvlan or ipvlan on top of `parent` (keepalived's use_vmac / use_ipvlan).
+struct LinkSpec {
+  enum class Kind { kMacvlan, kIpvlan };
+  Kind kind = Kind::kMacvlan;
+  std::string name;
+  int parent = 0;
+  std::vector<uint8_t> mac;  // macvlan: its address (6 bytes); ipvlan shares the parent's
+  uint32_t macvlan_mode = 1;  // MACVLAN_MODE_PRIVATE
+  uint16_t ipvlan_flags = 0;  // IPVLAN_F_PRIVATE / IPVLAN_F_VEPA; 0 = bridge (mode l2)
+};
+
+// What rtnetlink says of an existing link.
+struct LinkState {
+  int ifindex = 0;
+  std::string kind;  // IFLA_INFO_KIND: "macvlan", "veth", ...; "" for a physical device
+  int parent = 0;    // IFLA_LINK
+  std::vector<uint8_t> mac;
+};
+
 // One rtnetlink socket kept open for address, route and rule changes: when a thousand
 // instances change state at once, opening a socket per change would cost more than the
 // changes. Every change is idempotent: adding what exists or removing what is absent is
@@ -38,10 +57,19 @@ class RtnlWriter {
   bool DeleteRoute(const RouteSpec& r, std::string* error);      // RTM_DELROUTE
   bool AddRule(const RuleSpec& r, std::string* error);           // RTM_NEWRULE
   bool DeleteRule(const RuleSpec& r, std::string* error);        // RTM_DELRULE
+  // Virtual links (VMAC): creates `l`, down; fails if the name is taken.
+  bool AddLink(const LinkSpec& l, std::string* error);  // RTM_NEWLINK
+  std::optional<LinkState> GetLink(const std::string& name);  // RTM_GETLINK; nullopt if absent
+  bool DeleteLink(int ifindex, std::string* error);     // RTM_DELLINK; absent is success
+  bool SetLinkUp(int ifindex, bool up, std::string* error);
+  // IPv6 address generation mode (IN6_ADDR_GEN_MODE_*); only while the link is down.
+  bool SetAddrGenMode(int ifindex, uint8_t mode, std::string* error);
 
  private:
   explicit RtnlWriter(void* nl, unsigned portid) : nl_(nl), portid_(portid) {}
-  int Transact(void* nlh);  // sends one request; 0 or a negative errno from the answer
+  // Sends one request; 0 or a negative errno from the answer. `cb` (an mnl_cb_t) sees the
+  // answer's data messages.
+  int Transact(void* nlh, void* cb = nullptr, void* data = nullptr);
   void* nl_;  // struct mnl_socket*
   unsigned portid_;
   uint32_t seq_ = 1;

@@ -46,7 +46,11 @@ bool IsMulticast(const base::IpAddress& a) {
 }  // namespace
 
 VrrpSocket::VrrpSocket(VrrpSocket&& o) noexcept
-    : fd_(o.fd_), family_(o.family_), ifindex_(o.ifindex_), tx_fd_(o.tx_fd_) {
+    : fd_(o.fd_),
+      family_(o.family_),
+      ifindex_(o.ifindex_),
+      tx_fd_(o.tx_fd_),
+      tx_ifindex_(o.tx_ifindex_) {
   o.fd_ = -1;
   o.tx_fd_ = -1;
 }
@@ -59,10 +63,13 @@ VrrpSocket::~VrrpSocket() {
 std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::string& ifname,
                                            const base::IpAddress& source,
                                            const std::optional<base::IpAddress>& group,
-                                           std::string* error, uint8_t protocol) {
+                                           std::string* error, uint8_t protocol,
+                                           const std::string& tx_ifname) {
   int ifindex = static_cast<int>(::if_nametoindex(ifname.c_str()));
-  if (ifindex == 0) {
-    *error = "interface " + ifname + " not found";
+  const std::string& tx_name = tx_ifname.empty() ? ifname : tx_ifname;
+  int tx_ifindex = static_cast<int>(::if_nametoindex(tx_name.c_str()));
+  if (ifindex == 0 || tx_ifindex == 0) {
+    *error = "interface " + (ifindex == 0 ? ifname : tx_name) + " not found";
     return std::nullopt;
   }
   bool v4 = family == base::Family::kIPv4;
@@ -72,6 +79,7 @@ std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::strin
     return std::nullopt;
   }
   VrrpSocket s(fd, family, ifindex);
+  s.tx_ifindex_ = tx_ifindex;
   auto fail = [&](const char* what) -> std::optional<VrrpSocket> {
     *error = Errno(what);
     return std::nullopt;
@@ -91,9 +99,9 @@ std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::strin
   // The send socket never reads: an empty receive buffer keeps it from queueing adverts.
   int tiny = 1;
   ::setsockopt(s.tx_fd_, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
-  for (int f : {fd, s.tx_fd_}) {
-    if (::setsockopt(f, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(),
-                     static_cast<socklen_t>(ifname.size())) != 0) {
+  for (auto [f, name] : {std::pair{fd, &ifname}, std::pair{s.tx_fd_, &tx_name}}) {
+    if (::setsockopt(f, SOL_SOCKET, SO_BINDTODEVICE, name->c_str(),
+                     static_cast<socklen_t>(name->size())) != 0) {
       return fail("SO_BINDTODEVICE");
     }
   }
@@ -103,7 +111,7 @@ std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::strin
     sockaddr_in local = ToSockaddr4(source);
     if (::bind(tx, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return fail("bind");
     ip_mreqn mif{};
-    mif.imr_ifindex = ifindex;
+    mif.imr_ifindex = tx_ifindex;
     if (::setsockopt(tx, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0 ||
         ::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) != 0 ||
         ::setsockopt(tx, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero) != 0 ||
@@ -121,13 +129,13 @@ std::optional<VrrpSocket> VrrpSocket::Open(base::Family family, const std::strin
       }
     }
   } else {
-    sockaddr_in6 local = ToSockaddr6(source, ifindex);
+    sockaddr_in6 local = ToSockaddr6(source, tx_ifindex);
     if (::bind(tx, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return fail("bind");
     if (::setsockopt(tx, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl) != 0 ||
         ::setsockopt(tx, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof ttl) != 0 ||
         ::setsockopt(tx, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero) != 0 ||
         ::setsockopt(tx, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos) != 0 ||
-        ::setsockopt(tx, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) != 0 ||
+        ::setsockopt(tx, IPPROTO_IPV6, IPV6_MULTICAST_IF, &tx_ifindex, sizeof tx_ifindex) != 0 ||
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one) != 0 ||
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) != 0) {
       return fail("setsockopt(IPv6)");
@@ -155,7 +163,7 @@ bool VrrpSocket::Send(std::span<const uint8_t> message, const base::IpAddress& d
     sockaddr_in6 to = ToSockaddr6(
         destination, IsMulticast(destination) || (destination.bytes()[0] == 0xfe &&
                                                   (destination.bytes()[1] & 0xc0) == 0x80)
-                         ? ifindex_
+                         ? tx_ifindex_
                          : 0);
     n = ::sendto(tx_fd_, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&to),
                  sizeof to);

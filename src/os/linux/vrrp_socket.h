@@ -40,11 +40,13 @@ class VrrpSocket {
   // IPv6: its link-local address) and joined to `group` unless `group` is unset (unicast).
   // `protocol` 51 (IPv4 only) opens VRRPv2 AH sockets instead: they receive AH datagrams,
   // and Send() takes whole IPv4 datagrams (IP_HDRINCL), since the ICV covers the IP header.
-  // On failure returns nullopt and sets *error.
+  // Adverts leave through `tx_ifname` if it is set (a VMAC: they carry its MAC address), with
+  // the same source address. On failure returns nullopt and sets *error.
   static std::optional<VrrpSocket> Open(base::Family family, const std::string& ifname,
                                         const base::IpAddress& source,
                                         const std::optional<base::IpAddress>& group,
-                                        std::string* error, uint8_t protocol = 112);
+                                        std::string* error, uint8_t protocol = 112,
+                                        const std::string& tx_ifname = "");
 
   int fd() const { return fd_; }
   int ifindex() const { return ifindex_; }
@@ -66,6 +68,7 @@ class VrrpSocket {
   base::Family family_;
   int ifindex_;
   int tx_fd_ = -1;  // sends (bound to the source address)
+  int tx_ifindex_ = 0;
 };
 
 }  // namespace vigil::os
