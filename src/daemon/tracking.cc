@@ -16,6 +16,7 @@
 #include <optional>
 #include <sstream>
 
+#include "daemon/process_tracker.h"
 #include "daemon/script_runas.h"
 #include "os/linux/netlink.h"
 #include "os/linux/process.h"
@@ -39,7 +40,7 @@ int64_t ReadValue(const std::string& file) {
 }  // namespace
 
 struct Tracking::Impl {
-  enum class Kind { kInterface, kScript, kFile };
+  enum class Kind { kInterface, kScript, kFile, kProcess };
   struct Ref {
     Kind kind;
     size_t object;
@@ -78,6 +79,8 @@ struct Tracking::Impl {
   std::vector<InterfaceRt> interfaces;
   std::vector<std::unique_ptr<ScriptRt>> scripts;
   std::vector<FileRt> files;
+  ProcessTracker processes;
+  std::vector<std::vector<size_t>> process_users;  // by ProcessTracker object
   std::map<size_t, std::vector<Ref>> refs;  // by instance
   std::map<size_t, vrrp::EffectivePriority> last;
   std::map<size_t, int> base;
@@ -86,7 +89,10 @@ struct Tracking::Impl {
   bool stopped = false;
 
   Impl(asio::io_context& i, const model::Config& c, Changed ch)
-      : io(i), config(c), changed(std::move(ch)) {}
+      : io(i),
+        config(c),
+        changed(std::move(ch)),
+        processes(i, [this](size_t object) { Recompute(process_users[object]); }) {}
 
   ~Impl() {
     if (inotify_fd >= 0) ::close(inotify_fd);
@@ -178,6 +184,10 @@ struct Tracking::Impl {
           values.push_back(
               {"file " + files[r.object].conf->file, r.weight, r.reverse, files[r.object].value});
           break;
+        case Kind::kProcess:
+          states.push_back({"process " + processes.conf(r.object).name, r.weight, r.reverse,
+                            processes.up(r.object)});
+          break;
       }
     }
     return vrrp::ComputePriority(base[index], states, values);
@@ -221,6 +231,22 @@ struct Tracking::Impl {
       const auto* fc = files[*i].conf;
       list.push_back({Kind::kFile, *i, t.weight.value_or(fc->weight),
                       t.weight ? t.reverse : fc->weight_reverse});
+    }
+    for (const auto& t : conf.track.processes) {
+      const model::TrackProcessConf* pc = nullptr;
+      for (const auto& c : config.track_processes) {
+        if (c.name == t.name) pc = &c;
+      }
+      if (!pc) {
+        spdlog::error("({}) track_process {} has no vrrp_track_process; ignored", conf.name,
+                      t.name);
+        continue;
+      }
+      size_t i = processes.Add(*pc);
+      if (process_users.size() <= i) process_users.resize(i + 1);
+      process_users[i].push_back(index);
+      list.push_back({Kind::kProcess, i, t.weight.value_or(pc->weight),
+                      t.weight ? t.reverse : pc->weight_reverse});
     }
     last[index] = Compute(index);
     return last[index];
@@ -354,6 +380,7 @@ struct Tracking::Impl {
       if (!s->refused) Schedule(*s, std::chrono::seconds(0));
     }
     WatchFiles();
+    processes.Start();
   }
 
   void Stop() {
@@ -365,6 +392,7 @@ struct Tracking::Impl {
       if (s->child) s->child->Signal(SIGTERM);
     }
     if (inotify_watch) inotify_watch->cancel();
+    processes.Stop();
   }
 
   void LinkChanged(int ifindex, bool up) {
@@ -406,6 +434,13 @@ struct Tracking::Impl {
           j["type"] = "file";
           j["name"] = files[r.object].conf->name;
           j["value"] = files[r.object].value;
+          break;
+        case Kind::kProcess:
+          j["type"] = "process";
+          j["name"] = processes.conf(r.object).name;
+          j["up"] = processes.up(r.object);
+          j["count"] = processes.count(r.object);
+          j["events"] = processes.using_connector() ? "connector" : "rescan";
           break;
       }
       a.push_back(j);

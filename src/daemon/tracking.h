@@ -1,4 +1,5 @@
-// What the VRRP instances track: track_interface (link state), track_script (vrrp_script run
+// What the VRRP instances track: track_interface (link state), track_process (process counts,
+// daemon/process_tracker.h), track_script (vrrp_script run
 // on its interval) and track_file (a value read when inotify reports a change). It runs the
 // scripts and watches the files, and reports an instance's new effective priority or FAULT
 // (vrrp/track.h computes both) through a callback. Boost.Asio stays inside.

@@ -54,4 +54,36 @@ bool ScriptVerdict::Record(bool success) {
   return true;
 }
 
+bool ProcessMatches(const ProcessPattern& p, std::string_view comm,
+                    std::span<const std::string> argv) {
+  if (argv.empty()) return false;
+  if (p.full_command) {
+    if (argv[0] != p.process) return false;
+  } else if (comm != std::string_view(p.process).substr(0, 15)) {
+    return false;
+  }
+  if (p.parameters.empty()) return true;
+  auto args = argv.subspan(1);
+  const auto& want = p.parameters;
+  auto equal_at = [&](size_t at) {
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (args[at + i] != want[i]) return false;
+    }
+    return true;
+  };
+  if (args.size() < want.size()) return false;
+  switch (p.param_match) {
+    case ProcessPattern::ParamMatch::kExact:
+      return args.size() == want.size() && equal_at(0);
+    case ProcessPattern::ParamMatch::kInitial:
+      return equal_at(0);
+    case ProcessPattern::ParamMatch::kPartial:
+      for (size_t at = 0; at + want.size() <= args.size(); ++at) {
+        if (equal_at(at)) return true;
+      }
+      return false;
+  }
+  return false;
+}
+
 }  // namespace vigil::vrrp

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigil::vrrp {
@@ -60,5 +62,23 @@ class ScriptVerdict {
   bool ok_;
   int streak_ = 0;  // consecutive results against the current verdict
 };
+
+// keepalived's vrrp_track_process: which processes count. The name is compared with the
+// process's 15-character name (/proc/PID/comm; a longer configured name with its first 15
+// characters), or with full_command with argv[0]. Parameters, if given, must equal argv[1..]
+// (param_match initial: begin it; partial: appear in it consecutively).
+struct ProcessPattern {
+  enum class ParamMatch { kExact, kInitial, kPartial };
+  std::string process;
+  std::vector<std::string> parameters;
+  ParamMatch param_match = ParamMatch::kExact;
+  bool full_command = false;
+};
+bool ProcessMatches(const ProcessPattern& p, std::string_view comm,
+                    std::span<const std::string> argv);
+// Up while quorum <= count (<= quorum_max, if set).
+inline bool ProcessQuorumMet(int count, int quorum, std::optional<int> quorum_max) {
+  return count >= quorum && (!quorum_max || count <= *quorum_max);
+}
 
 }  // namespace vigil::vrrp

@@ -93,3 +93,51 @@ TEST(KeepalivedVrrpScript, InitFailStartsKo) {
 
 }  // namespace
 }  // namespace vigil::vrrp
+
+namespace vigil::vrrp {
+namespace {
+
+TEST(KeepalivedTrackProcess, NameIsTheCommUnlessFullCommand) {
+  std::vector<std::string> argv{"/usr/sbin/nginx", "-g", "daemon off;"};
+  ProcessPattern p{"nginx"};
+  EXPECT_TRUE(ProcessMatches(p, "nginx", argv));
+  EXPECT_FALSE(ProcessMatches(p, "nginx-debug", argv));
+  // comm holds 15 characters: a longer name matches on them.
+  ProcessPattern longer{"a_very_long_process_name"};
+  EXPECT_TRUE(ProcessMatches(longer, "a_very_long_pro", std::vector<std::string>{"x"}));
+  ProcessPattern full{"/usr/sbin/nginx"};
+  full.full_command = true;
+  EXPECT_TRUE(ProcessMatches(full, "whatever", argv));
+  EXPECT_FALSE(ProcessMatches(full, "nginx", std::vector<std::string>{"nginx"}));
+  EXPECT_FALSE(ProcessMatches(p, "nginx", std::vector<std::string>{}));  // a kernel thread
+}
+
+TEST(KeepalivedTrackProcess, ParameterMatching) {
+  std::vector<std::string> argv{"sleep", "100", "200", "300"};
+  ProcessPattern exact{"sleep", {"100", "200", "300"}};
+  EXPECT_TRUE(ProcessMatches(exact, "sleep", argv));
+  exact.parameters = {"100", "200"};
+  EXPECT_FALSE(ProcessMatches(exact, "sleep", argv));
+  ProcessPattern initial{"sleep", {"100", "200"}, ProcessPattern::ParamMatch::kInitial};
+  EXPECT_TRUE(ProcessMatches(initial, "sleep", argv));
+  initial.parameters = {"200"};
+  EXPECT_FALSE(ProcessMatches(initial, "sleep", argv));
+  ProcessPattern partial{"sleep", {"200", "300"}, ProcessPattern::ParamMatch::kPartial};
+  EXPECT_TRUE(ProcessMatches(partial, "sleep", argv));
+  partial.parameters = {"100", "300"};
+  EXPECT_FALSE(ProcessMatches(partial, "sleep", argv));
+  partial.parameters = {"100", "200", "300", "400"};
+  EXPECT_FALSE(ProcessMatches(partial, "sleep", argv));
+}
+
+TEST(KeepalivedTrackProcess, Quorum) {
+  EXPECT_FALSE(ProcessQuorumMet(0, 1, std::nullopt));
+  EXPECT_TRUE(ProcessQuorumMet(1, 1, std::nullopt));
+  EXPECT_TRUE(ProcessQuorumMet(5, 1, std::nullopt));
+  EXPECT_FALSE(ProcessQuorumMet(1, 2, 3));
+  EXPECT_TRUE(ProcessQuorumMet(3, 2, 3));
+  EXPECT_FALSE(ProcessQuorumMet(4, 2, 3));
+}
+
+}  // namespace
+}  // namespace vigil::vrrp
