@@ -121,6 +121,23 @@ struct Checker {
                          ") VRRP version 2 cannot carry IPv6 addresses (RFC 3768); "
                          "use version 3");
     }
+    // vrrp_strict (or the instance's strict_mode): keepalived's warnings for what it resets.
+    if (i.tuning->strict_mode.value_or(c.global.vrrp_strict)) {
+      if (i.auth_type != model::AuthType::kNone) {
+        d.Warn(i.loc, "(" + n + ") Strict mode does not support authentication. Ignoring.");
+      }
+      if (i.preempt_delay && i.preempt_delay->count() > 0) {
+        d.Warn(i.loc, "(" + n + ") preempt_delay is incompatible with strict mode - resetting");
+      }
+      if (i.tuning->vmac_xmit_base) {
+        d.Warn(i.loc, "(" + n + ") xmit_base is incompatible with strict mode - resetting");
+      }
+      if (i.accept && i.version == 2) {
+        d.Warn(i.loc, "(" + n +
+                          ") warning - accept mode for VRRP version 2 does not comply with "
+                          "RFC3768 - resetting");
+      }
+    }
     if (i.vips.empty() && !i.no_virtual_ipaddress) {
       d.Warn(i.loc, "(" + n + ") no VIP specified; at least one is sensible");
     }

@@ -164,6 +164,22 @@ struct VrrpEngine::Impl {
 
   std::string Name(const Instance& in) const { return "(" + in.conf->name + ")"; }
 
+  // keepalived's nftables options (global_defs): table name, hook priority, counters.
+  os::AcceptFilter::Options FilterOptions() const {
+    os::AcceptFilter::Options o;
+    const auto& names = config.global.nftables;
+    if (names && !names->empty()) o.table = names->front();
+    for (const auto& words : config.global.extra) {
+      if (words.empty()) continue;
+      if (words[0] == "nftables_priority" && words.size() > 1) {
+        o.priority = std::atoi(words[1].c_str());
+      } else if (words[0] == "nftables_counters") {
+        o.counters = true;
+      }
+    }
+    return o;
+  }
+
   std::string VmacPrefix() const {
     for (const auto& words : config.global.extra) {
       if (words.size() > 1 && words[0] == "vmac_prefix") return words[1];
@@ -468,7 +484,9 @@ struct VrrpEngine::Impl {
         spdlog::error("({}) {}; instance not started", conf.name, *e);
         continue;
       }
+      bool strict = conf.tuning->strict_mode.value_or(config.global.vrrp_strict);
       if (auto* p = std::get_if<vrrp::VmacPlan>(&plan)) {
+        if (strict) p->xmit_base = false;  // keepalived resets it under strict mode
         std::optional<os::InterfaceInfo> link;
         if (rtnl) link = vmacs.Create(*rtnl, *p, conf.interface, *info, inst->family, &err);
         if (!link) {
@@ -487,13 +505,11 @@ struct VrrpEngine::Impl {
         return i ? i->ifindex : 0;
       });
       for (const auto& e : inst->specs.errors) spdlog::error("({}) {}; not used", conf.name, e);
-      // keepalived: accept unless vrrp_strict or no_accept; the address owner always accepts.
-      inst->accept_mode =
-          conf.priority == 255 || conf.accept || (!conf.no_accept && !config.global.vrrp_strict);
-      if (!inst->accept_mode && !accept_filter) {
-        const auto& names = config.global.nftables;
-        accept_filter.emplace(names && !names->empty() ? names->front() : "keepalived");
-      }
+      // keepalived: accept unless strict mode or no_accept; the address owner always
+      // accepts; strict mode resets accept with VRRPv2 (RFC 3768 has no Accept_Mode).
+      inst->accept_mode = conf.priority == 255 || (conf.accept && !(strict && conf.version == 2)) ||
+                          (!conf.no_accept && !strict);
+      if (!inst->accept_mode && !accept_filter) accept_filter.emplace(FilterOptions());
       std::optional<base::IpAddress> primary = inst->family == base::Family::kIPv4
                                                    ? (conf.unicast_src_ip ? conf.unicast_src_ip
                                                       : conf.mcast_src_ip ? conf.mcast_src_ip

@@ -43,8 +43,9 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
   r.priority = static_cast<uint8_t>(c.priority);
   r.advertisement_interval = c.advert_int;
   r.preempt = !c.nopreempt;
-  r.preempt_delay = c.preempt_delay.value_or(Duration{0});
   const model::VrrpInstanceTuning& t = c.tuning.get();
+  r.strict = t.strict_mode.value_or(g.vrrp_strict);
+  r.preempt_delay = r.strict ? Duration{0} : c.preempt_delay.value_or(Duration{0});
   r.lower_prio_no_advert =
       t.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
   r.higher_prio_send_advert = t.higher_prio_send_advert.value_or(
@@ -65,7 +66,7 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
   }
   r.primary_address = primary;
   for (const auto& v : c.vips) r.vips.push_back(v.address.address);
-  if (c.version == 2 && c.auth_type != model::AuthType::kNone) {
+  if (c.version == 2 && c.auth_type != model::AuthType::kNone && !r.strict) {
     r.auth_type = c.auth_type == model::AuthType::kPass ? AuthType::kPass : AuthType::kAh;
     std::copy_n(c.auth_pass.begin(), std::min(c.auth_pass.size(), r.auth_data.size()),
                 r.auth_data.begin());

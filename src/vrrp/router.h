@@ -47,6 +47,10 @@ struct RouterConfig {
   Duration preempt_delay{0};
   bool lower_prio_no_advert = false;     // keepalived: do not answer lower priority
   bool higher_prio_send_advert = false;  // keepalived: advert before yielding to a higher one
+  // vrrp_strict / strict_mode in effect: From() has reset what strict mode forbids
+  // (authentication, preempt_delay); the daemon applies the rest (no_accept, no
+  // vmac_xmit_base, no accept with VRRPv2).
+  bool strict = false;
   bool check_ttl = true;                 // multicast: TTL/hop limit must be 255
   // keepalived's unicast_peer min_ttl/max_ttl: adverts from that peer outside the range are
   // dropped (ip_ttl_err).

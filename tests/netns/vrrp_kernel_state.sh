@@ -168,5 +168,31 @@ else
   ok "no_accept: the nftables table is removed on stop"
 fi
 
+# vrrp_strict with keepalived's nftables options: Accept_Mode False without no_accept, the
+# table named by `nftables`, the hook priority, counters; preempt_delay is reset with
+# keepalived's warning (vigild -t exits 5, as keepalived -t does).
+ip -n "$client" neigh flush all
+{
+  printf 'global_defs {\n    vrrp_strict\n    nftables vigil_strict\n    nftables_priority -5\n    nftables_counters\n}\n'
+  sed -e 's/^    priority 200$/    priority 200\n    preempt_delay 10/' "$tmp/accept.conf"
+} >"$tmp/strict.conf"
+out=$(ip netns exec "$ns" "$VIGILD" -t -f "$tmp/strict.conf" 2>&1)
+rc=$?
+if [ $rc = 5 ] && grep -q "(VI_K) preempt_delay is incompatible with strict mode - resetting" <<<"$out"; then
+  ok "vrrp_strict: vigild -t warns that preempt_delay is reset (exit 5)"
+else
+  bad "vrrp_strict: vigild -t exit $rc: $out"
+fi
+if run_vigild "$tmp/strict.conf"; then ok "vrrp_strict: MASTER"; else bad "vrrp_strict: never MASTER"; fi
+if answers 192.0.2.50; then bad "vrrp_strict: the IPv4 VIP answered a ping"; else ok "vrrp_strict: pings to the IPv4 VIP are dropped (no no_accept needed)"; fi
+table=$(ip netns exec "$ns" nft list table inet vigil_strict 2>&1)
+expect "vrrp_strict: table inet vigil_strict (nftables NAME)" "$table" 'table inet vigil_strict'
+expect "vrrp_strict: hook priority -5 (nftables_priority)" "$table" 'type filter hook input priority (filter - 5|-5); policy accept;'
+expect "vrrp_strict: the drop counted the ping (nftables_counters)" "$table" 'ip daddr @vips counter packets [1-9][0-9]* bytes [0-9]+ drop'
+if ip netns exec "$ns" nft list table inet keepalived >/dev/null 2>&1; then bad "vrrp_strict: a table named keepalived exists too"; else ok "vrrp_strict: no table under the default name"; fi
+kill -TERM "$vpid"
+wait "$vpid" 2>/dev/null
+if ip netns exec "$ns" nft list table inet vigil_strict >/dev/null 2>&1; then bad "vrrp_strict: table left after stop"; else ok "vrrp_strict: table removed on stop"; fi
+
 echo "vrrp_kernel_state: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

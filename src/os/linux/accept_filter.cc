@@ -35,14 +35,16 @@ bool AcceptFilter::Ensure(std::string* error) {
   // One transaction: drop a table left by a crash, then build ours. Priority -1 runs before
   // the usual filter chains (priority 0), so their accept rules cannot undo the drop.
   const std::string t = "inet " + table_;
+  const std::string drop = options_.counters ? " counter drop\n" : " drop\n";
   std::string cmds = "add table " + t + "\n" + "delete table " + t + "\n" + "add table " + t +
                      "\n" + "add set " + t + " vips { type ipv4_addr; }\n" + "add set " + t +
                      " vips6 { type ipv6_addr; }\n" + "add chain " + t +
-                     " in { type filter hook input priority -1; policy accept; }\n" +
-                     "add rule " + t + " in ip daddr @vips drop\n" + "add rule " + t +
+                     " in { type filter hook input priority " +
+                     std::to_string(options_.priority) + "; policy accept; }\n" + "add rule " +
+                     t + " in ip daddr @vips" + drop + "add rule " + t +
                      " in ip6 daddr @vips6 icmpv6 type { nd-neighbor-solicit, "
                      "nd-neighbor-advert } accept\n" +
-                     "add rule " + t + " in ip6 daddr @vips6 drop\n";
+                     "add rule " + t + " in ip6 daddr @vips6" + drop;
   if (!Run(cmds, error)) return false;
   created_ = true;
   return true;

@@ -5,8 +5,9 @@
 //
 //   table inet keepalived { set vips {...}; set vips6 {...}; chain in { ... } }
 //
-// The table name is keepalived's default (global_defs `nftables NAME` changes it). The table
-// is created on first use, replacing any left by a crash, and deleted by Close().
+// The table name is keepalived's default (global_defs `nftables NAME` changes it), the hook
+// priority -1 (`nftables_priority`), and `nftables_counters` puts a counter on each rule. The
+// table is created on first use, replacing any left by a crash, and deleted by Close().
 #pragma once
 
 #include <string>
@@ -17,7 +18,12 @@ namespace vigil::os {
 
 class AcceptFilter {
  public:
-  explicit AcceptFilter(std::string table = "keepalived") : table_(std::move(table)) {}
+  struct Options {
+    std::string table = "keepalived";
+    int priority = -1;
+    bool counters = false;
+  };
+  explicit AcceptFilter(Options o) : options_(std::move(o)), table_(options_.table) {}
   AcceptFilter(const AcceptFilter&) = delete;
   AcceptFilter& operator=(const AcceptFilter&) = delete;
   ~AcceptFilter();
@@ -34,6 +40,7 @@ class AcceptFilter {
   bool Run(const std::string& commands, std::string* error);
   bool Ensure(std::string* error);
 
+  Options options_;
   std::string table_;
   void* ctx_ = nullptr;  // struct nft_ctx*
   bool created_ = false;
