@@ -205,6 +205,19 @@ struct Notifier::Impl {
     for (auto& f : fifos) Write(*f, line);
   }
 
+  void GroupState(const model::SyncGroupConf& g, std::string_view state) {
+    const model::NotifyScripts& n = g.notify.get();
+    const std::optional<model::Script>* specific = nullptr;
+    if (state == "MASTER") specific = &n.master;
+    if (state == "BACKUP") specific = &n.backup;
+    if (state == "FAULT") specific = &n.fault;
+    if (state == "STOP") specific = &n.stop;
+    if (specific && *specific) Run(**specific, {});
+    if (n.generic) Run(*n.generic, {"GROUP", g.name, std::string(state), "0"});
+    std::string line = "GROUP \"" + g.name + "\" " + std::string(state) + " 0\n";
+    for (auto& f : fifos) Write(*f, line);
+  }
+
   void Line(const model::VrrpInstanceConf& conf, const std::string& what, int priority) {
     std::string line =
         "INSTANCE \"" + conf.name + "\" " + what + " " + std::to_string(priority) + "\n";
@@ -254,6 +267,9 @@ void Notifier::Start() { impl_->Start(); }
 void Notifier::InstanceState(const model::VrrpInstanceConf& conf, std::string_view state,
                              int priority) {
   impl_->InstanceState(conf, state, priority);
+}
+void Notifier::GroupState(const model::SyncGroupConf& group, std::string_view state) {
+  impl_->GroupState(group, state);
 }
 void Notifier::MasterRxLowerPri(const model::VrrpInstanceConf& conf, int priority) {
   impl_->MasterRxLowerPri(conf, priority);

@@ -30,6 +30,11 @@ class Notifier {
   void Start();
   // `conf` entered `state` (keepalived's word: MASTER, BACKUP, FAULT or STOP).
   void InstanceState(const model::VrrpInstanceConf& conf, std::string_view state, int priority);
+  // vrrp_sync_group `group` entered `state` (all its members are in it): the group's own
+  // notify_* script, its generic `notify` with "GROUP" NAME STATE 0, and a FIFO line
+  //   GROUP "G1" MASTER 0
+  // (keepalived 2.2.7's forms, priority always 0).
+  void GroupState(const model::SyncGroupConf& group, std::string_view state);
   // keepalived's notify_master_rx_lower_pri: `conf`, Master at `priority`, heard a lower
   // priority (its script, and a MASTER_RX_LOWER_PRI line on the FIFOs).
   void MasterRxLowerPri(const model::VrrpInstanceConf& conf, int priority);

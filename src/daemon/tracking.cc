@@ -202,54 +202,65 @@ struct Tracking::Impl {
     }
   }
 
-  vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf) {
+  vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf,
+                              const model::SyncGroupConf* group) {
     base[index] = conf.priority;
+    AddLists(index, conf.name, conf.track, false);
+    // keepalived: what a vrrp_sync_group tracks, every member tracks; a failure puts the
+    // group in FAULT (weights count only with sync_group_tracking_weight).
+    if (group) AddLists(index, conf.name, group->track, !group->sync_group_tracking_weight);
+    last[index] = Compute(index);
+    return last[index];
+  }
+
+  void AddLists(size_t index, const std::string& owner, const model::TrackLists& track,
+                bool weight_zero) {
     auto& list = refs[index];
-    for (const auto& t : conf.track.interfaces) {
+    auto weight = [&](const model::TrackRef& t, int own) {
+      return weight_zero ? 0 : t.weight.value_or(own);
+    };
+    for (const auto& t : track.interfaces) {
       size_t i = InterfaceFor(t.name);
       interfaces[i].users.push_back(index);
-      list.push_back({Kind::kInterface, i, t.weight.value_or(0), t.reverse});
+      list.push_back({Kind::kInterface, i, weight(t, 0), t.reverse});
     }
-    for (const auto& t : conf.track.scripts) {
+    for (const auto& t : track.scripts) {
       auto i = ScriptFor(t.name);
       if (!i) {
-        spdlog::error("({}) track_script {} has no vrrp_script; ignored", conf.name, t.name);
+        spdlog::error("({}) track_script {} has no vrrp_script; ignored", owner, t.name);
         continue;
       }
       scripts[*i]->users.push_back(index);
       const auto* sc = scripts[*i]->conf;
-      list.push_back({Kind::kScript, *i, t.weight.value_or(sc->weight),
+      list.push_back({Kind::kScript, *i, weight(t, sc->weight),
                       t.weight ? t.reverse : sc->weight_reverse});
     }
-    for (const auto& t : conf.track.files) {
+    for (const auto& t : track.files) {
       auto i = FileFor(t.name);
       if (!i) {
-        spdlog::error("({}) track_file {} has no track_file block; ignored", conf.name, t.name);
+        spdlog::error("({}) track_file {} has no track_file block; ignored", owner, t.name);
         continue;
       }
       files[*i].users.push_back(index);
       const auto* fc = files[*i].conf;
-      list.push_back({Kind::kFile, *i, t.weight.value_or(fc->weight),
+      list.push_back({Kind::kFile, *i, weight(t, fc->weight),
                       t.weight ? t.reverse : fc->weight_reverse});
     }
-    for (const auto& t : conf.track.processes) {
+    for (const auto& t : track.processes) {
       const model::TrackProcessConf* pc = nullptr;
       for (const auto& c : config.track_processes) {
         if (c.name == t.name) pc = &c;
       }
       if (!pc) {
-        spdlog::error("({}) track_process {} has no vrrp_track_process; ignored", conf.name,
-                      t.name);
+        spdlog::error("({}) track_process {} has no vrrp_track_process; ignored", owner, t.name);
         continue;
       }
       size_t i = processes.Add(*pc);
       if (process_users.size() <= i) process_users.resize(i + 1);
       process_users[i].push_back(index);
-      list.push_back({Kind::kProcess, i, t.weight.value_or(pc->weight),
+      list.push_back({Kind::kProcess, i, weight(t, pc->weight),
                       t.weight ? t.reverse : pc->weight_reverse});
     }
-    last[index] = Compute(index);
-    return last[index];
   }
 
   // ---- scripts ----
@@ -452,8 +463,9 @@ struct Tracking::Impl {
 Tracking::Tracking(asio::io_context& io, const model::Config& config, Changed changed)
     : impl_(std::make_unique<Impl>(io, config, std::move(changed))) {}
 Tracking::~Tracking() = default;
-vrrp::EffectivePriority Tracking::Add(size_t index, const model::VrrpInstanceConf& conf) {
-  return impl_->Add(index, conf);
+vrrp::EffectivePriority Tracking::Add(size_t index, const model::VrrpInstanceConf& conf,
+                                      const model::SyncGroupConf* group) {
+  return impl_->Add(index, conf, group);
 }
 void Tracking::Start() { impl_->Start(); }
 void Tracking::LinkChanged(int ifindex, bool up) { impl_->LinkChanged(ifindex, up); }

@@ -25,9 +25,11 @@ class Tracking {
   Tracking(boost::asio::io_context& io, const model::Config& config, Changed changed);
   ~Tracking();
 
-  // Registers instance `index` (its track_* lists) and returns its effective priority now
-  // (scripts start OK unless init_fail; interfaces and files are read at once).
-  vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf);
+  // Registers instance `index` (its track_* lists, and those of its vrrp_sync_group `group`
+  // if it has one) and returns its effective priority now (scripts start OK unless
+  // init_fail; interfaces, files and processes are read at once).
+  vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf,
+                              const model::SyncGroupConf* group);
   // Starts the scripts' schedules and the file watches.
   void Start();
   void LinkChanged(int ifindex, bool up);

@@ -42,6 +42,12 @@ const base::IpAddress& Group(base::Family f) {
 
 }  // namespace
 
+struct SyncGroupRt {
+  const model::SyncGroupConf* conf;
+  std::vector<size_t> members;  // instance indices, in the group's order
+  std::string state;            // last notified: keepalived's word, "" before the first
+};
+
 struct VrrpEngine::Impl {
   // A router timer. Re-arming one never touches the kernel's timer unless the new deadline is
   // earlier than the armed one: a backup moves its Master_Down deadline on every advert, and
@@ -76,7 +82,7 @@ struct VrrpEngine::Impl {
     bool accept_mode = true;          // RFC 5798 Accept_Mode (keepalived accept / no_accept)
     bool link_up = true;              // the instance's own interface
     vrrp::EffectivePriority tracked;  // from track_interface / track_script / track_file
-    std::vector<size_t>* group = nullptr;  // vrrp_sync_group members (indices), this one too
+    struct SyncGroupRt* group = nullptr;  // its vrrp_sync_group, if any
   };
 
   asio::io_context& io;
@@ -86,7 +92,9 @@ struct VrrpEngine::Impl {
            std::unique_ptr<SocketState>>
       sockets;
   std::vector<std::unique_ptr<Instance>> instances;
-  std::vector<std::vector<size_t>> sync_groups;         // member indices, by group
+  std::vector<SyncGroupRt> sync_groups;
+  std::vector<SyncGroupRt*> groups_moved;  // members changed state: notify once settled
+  int depth = 0;                           // Step() nesting
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
   VmacLinks vmacs;
@@ -130,8 +138,8 @@ struct VrrpEngine::Impl {
   void UpdateReady(Instance& in) {
     if (!in.group) return ApplyReady(in, OwnReady(in));
     bool all = true;
-    for (size_t m : *in.group) all = all && OwnReady(*instances[m]);
-    for (size_t m : *in.group) ApplyReady(*instances[m], all);
+    for (size_t m : in.group->members) all = all && OwnReady(*instances[m]);
+    for (size_t m : in.group->members) ApplyReady(*instances[m], all);
   }
 
   void ApplyReady(Instance& in, bool ready) {
@@ -148,18 +156,43 @@ struct VrrpEngine::Impl {
     bool to_master = sc.to == vrrp::State::kMaster;
     bool to_backup = sc.from == vrrp::State::kMaster && sc.to == vrrp::State::kBackup;
     if (!to_master && !to_backup) return;
-    for (size_t m : *in.group) {
+    for (size_t m : in.group->members) {
       Instance& other = *instances[m];
       if (&other == &in || other.router->state() == sc.to) continue;
       Step(other, vrrp::SyncGroupMoved{sc.to});
     }
   }
 
+  // keepalived notifies a sync group's state once all its members are in it.
+  void GroupStateChanged(SyncGroupRt& g) {
+    std::optional<vrrp::State> common;
+    for (size_t m : g.members) {
+      auto st = instances[m]->router->state();
+      if (common && *common != st) return;  // members still moving
+      common = st;
+    }
+    if (!common) return;
+    std::string word(*common == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(*common));
+    if (word == g.state) return;
+    g.state = word;
+    spdlog::info("VRRP_Group({}) Syncing instances to {} state", g.conf->name, word);
+    notifier.GroupState(*g.conf, word);
+  }
+
   void Step(Instance& in, const vrrp::Input& input) { Step(in, input, Now()); }
+  // A member's move steps the other members from inside Execute; the group's own
+  // notification waits until the outermost step is done, after every member's.
   void Step(Instance& in, const vrrp::Input& input, vrrp::TimePoint now) {
     std::vector<Output> out;
     in.router->Step(input, now, out);
+    ++depth;
     Execute(in, out);
+    if (--depth > 0) return;
+    while (!groups_moved.empty()) {
+      SyncGroupRt* g = groups_moved.front();
+      groups_moved.erase(groups_moved.begin());
+      GroupStateChanged(*g);
+    }
   }
 
   std::string Name(const Instance& in) const { return "(" + in.conf->name + ")"; }
@@ -218,6 +251,7 @@ struct VrrpEngine::Impl {
         std::string word(sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to));
         notifier.InstanceState(*in.conf, word, in.router->priority());
         smtp.InstanceState(*in.conf, word);
+        if (in.group) groups_moved.push_back(in.group);
         spdlog::debug("{} {} -> {}: {}", Name(in), vrrp::StateName(sc->from),
                       vrrp::StateName(sc->to), sc->reason);
       }
@@ -551,7 +585,13 @@ struct VrrpEngine::Impl {
       }
       slot->by_vrid[conf.vrid].push_back(instances.size());
       inst->socket = slot.get();
-      inst->tracked = tracking.Add(instances.size(), conf);
+      const model::SyncGroupConf* group_conf = nullptr;
+      for (const auto& g : config.sync_groups) {
+        for (const auto& m : g.members) {
+          if (m == conf.name) group_conf = &g;
+        }
+      }
+      inst->tracked = tracking.Add(instances.size(), conf, group_conf);
       inst->link_up = info->up;
       instances.push_back(std::move(inst));
     }
@@ -561,13 +601,13 @@ struct VrrpEngine::Impl {
     }
     sync_groups.reserve(config.sync_groups.size());  // members point into it
     for (const auto& g : config.sync_groups) {
-      auto& members = sync_groups.emplace_back();
+      auto& rt = sync_groups.emplace_back(SyncGroupRt{&g, {}, {}});
       for (const auto& name : g.members) {
         for (size_t i = 0; i < instances.size(); ++i) {
-          if (instances[i]->conf->name == name) members.push_back(i);
+          if (instances[i]->conf->name == name) rt.members.push_back(i);
         }
       }
-      for (size_t m : members) instances[m]->group = &members;
+      for (size_t m : rt.members) instances[m]->group = &rt;
     }
     for (auto& in : instances) {
       // A Master left over from a crash may still hold the addresses: start clean.
