@@ -230,8 +230,24 @@ struct Notifier::Impl {
     Line(conf, "MASTER_RX_LOWER_PRI", priority);
   }
 
+  // notify_priority_changes: the instance's, else its sync group's, else global_defs'
+  // vrrp_notify_priority_changes.
+  bool WantsPriorityChanges(const model::VrrpInstanceConf& conf) const {
+    if (conf.tuning->notify_priority_changes) return *conf.tuning->notify_priority_changes;
+    for (const auto& g : config.sync_groups) {
+      for (const auto& m : g.members) {
+        if (m == conf.name && g.notify_priority_changes) return *g.notify_priority_changes;
+      }
+    }
+    for (const auto& words : config.global.extra) {
+      if (words.empty() || words[0] != "vrrp_notify_priority_changes") continue;
+      return words.size() < 2 || words[1] == "true" || words[1] == "on" || words[1] == "yes";
+    }
+    return false;
+  }
+
   void PriorityChanged(const model::VrrpInstanceConf& conf, std::string_view state, int priority) {
-    if (!conf.tuning->notify_priority_changes.value_or(false)) return;
+    if (!WantsPriorityChanges(conf)) return;
     if (state != "MASTER" && state != "BACKUP") return;
     std::string what = std::string(state) + "_PRIORITY";
     if (conf.notify->generic) {

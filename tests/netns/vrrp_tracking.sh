@@ -34,6 +34,7 @@ cat >"$tmp/a.conf" <<CONF
 global_defs {
     enable_script_security
     notify_fifo $tmp/a.fifo
+    vrrp_notify_priority_changes
 }
 vrrp_script chk_ok {
     script "/usr/bin/test -e $tmp/ok"
@@ -59,7 +60,6 @@ vrrp_instance VI_1 {
     version 3
     priority 150
     advert_int 0.2
-    notify_priority_changes
     track_script {
         chk_ok
     }
@@ -128,7 +128,7 @@ if wait_for 10 a_master; then ok "A (150) is master"; else bad "A is not master"
 rm -f "$tmp/ok"
 if wait_for 5 is a VI_1 "i['effective_priority']" 90; then ok "track_script failure: A's effective priority 90"; else bad "track_script: A at $(field a VI_1 "i['effective_priority']")"; fi
 if wait_for 5 b_master; then ok "track_script failure: the VIP moves to B"; else bad "track_script: VIP not on B"; fi
-if wait_for 5 grep -qx 'INSTANCE "VI_1" MASTER_PRIORITY 90' "$tmp/fifo.lines"; then ok "notify_priority_changes: MASTER_PRIORITY 90 on the FIFO"; else bad "notify_priority_changes: $(grep PRIORITY "$tmp/fifo.lines")"; fi
+if wait_for 5 grep -qx 'INSTANCE "VI_1" MASTER_PRIORITY 90' "$tmp/fifo.lines"; then ok "vrrp_notify_priority_changes (global_defs): MASTER_PRIORITY 90 on the FIFO"; else bad "notify_priority_changes: $(grep PRIORITY "$tmp/fifo.lines")"; fi
 touch "$tmp/ok"
 if wait_for 5 is a VI_1 "i['effective_priority']" 150 && wait_for 5 a_master; then ok "track_script recovery: A back at 150 preempts"; else bad "track_script recovery"; fi
 
