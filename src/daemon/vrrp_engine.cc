@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <deque>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -95,6 +96,7 @@ struct VrrpEngine::Impl {
   std::vector<SyncGroupRt> sync_groups;
   std::vector<SyncGroupRt*> groups_moved;  // members changed state: notify once settled
   int depth = 0;                           // Step() nesting
+  std::unique_ptr<asio::steady_timer> startup_timer;  // vrrp_startup_delay
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
   VmacLinks vmacs;
@@ -381,17 +383,10 @@ struct VrrpEngine::Impl {
   void Announce(Instance& in, int repeat, vrrp::Duration second_after) {
     for (int i = 0; i < repeat; ++i) {
       for (const auto& v : in.conf->vips) {
-        std::string err;
-        const auto& addr = v.address.address;
         const auto& out = InterfaceFor(in, v);
-        bool ok = addr.is_v4() ? announcer.GratuitousArp(out.ifindex, out.mac, addr, &err)
-                               : announcer.UnsolicitedNa(out.ifindex, out.mac, addr, &err);
-        uint64_t suppressed = 0;
-        if (!ok && announce_warnings.Allow(std::chrono::steady_clock::now(), &suppressed)) {
-          spdlog::warn("{} announcing {}: {}{}", Name(in), addr.ToString(), err,
-                       suppressed ? fmt::format(" ({} similar warnings suppressed)", suppressed)
-                                  : std::string());
-        }
+        Paced(Announcement{out.ifindex, out.mac, v.address.address, &in,
+                           v.dev.empty() ? (in.vmac.empty() ? in.conf->interface : in.vmac)
+                                         : v.dev});
       }
     }
     if (second_after.count() == 0) return;
@@ -401,6 +396,75 @@ struct VrrpEngine::Impl {
     in.garp_timer->async_wait([this, p, repeat](const boost::system::error_code& ec) {
       if (!ec && p->router->state() == vrrp::State::kMaster) Announce(*p, repeat, {});
     });
+  }
+
+  struct Announcement {
+    int ifindex;
+    std::vector<uint8_t> mac;
+    base::IpAddress address;
+    Instance* in;
+    std::string ifname;
+  };
+  // keepalived's vrrp_garp_interval / vrrp_gna_interval (or a garp_group's, for its
+  // interfaces): on one interface, announcements leave at least that far apart.
+  struct Lane {
+    std::deque<Announcement> queue;
+    std::chrono::steady_clock::time_point next_free{};
+    std::unique_ptr<asio::steady_timer> timer;
+  };
+  std::map<std::pair<int, bool>, Lane> lanes;  // by ifindex, IPv4
+
+  vrrp::Duration PaceFor(const std::string& ifname, bool v4) const {
+    for (const auto& g : config.garp_groups) {
+      bool member = g.interface == ifname;
+      for (const auto& i : g.interfaces) member = member || i == ifname;
+      const auto& d = v4 ? g.garp_interval : g.gna_interval;
+      if (member && d) return *d;
+    }
+    const auto& d = v4 ? config.global.vrrp_garp_interval : config.global.vrrp_gna_interval;
+    return d.value_or(vrrp::Duration{0});
+  }
+
+  void Paced(Announcement a) {
+    bool v4 = a.address.is_v4();
+    auto pace = PaceFor(a.ifname, v4);
+    if (pace.count() == 0) return SendAnnouncement(a);
+    auto& lane = lanes[{a.ifindex, v4}];
+    auto now = std::chrono::steady_clock::now();
+    if (lane.queue.empty() && now >= lane.next_free) {
+      SendAnnouncement(a);
+      lane.next_free = now + pace;
+      return;
+    }
+    lane.queue.push_back(std::move(a));
+    if (lane.queue.size() == 1) DrainLater(lane, pace);
+  }
+
+  void DrainLater(Lane& lane, vrrp::Duration pace) {
+    if (!lane.timer) lane.timer = std::make_unique<asio::steady_timer>(io);
+    lane.timer->expires_at(lane.next_free);
+    Lane* l = &lane;
+    lane.timer->async_wait([this, l, pace](const boost::system::error_code& ec) {
+      if (ec || l->queue.empty()) return;
+      Announcement a = std::move(l->queue.front());
+      l->queue.pop_front();
+      // Only a Master announces: one that stepped down meanwhile drops what is queued.
+      if (a.in->router->state() == vrrp::State::kMaster) SendAnnouncement(a);
+      l->next_free = std::chrono::steady_clock::now() + pace;
+      if (!l->queue.empty()) DrainLater(*l, pace);
+    });
+  }
+
+  void SendAnnouncement(const Announcement& a) {
+    std::string err;
+    bool ok = a.address.is_v4() ? announcer.GratuitousArp(a.ifindex, a.mac, a.address, &err)
+                                : announcer.UnsolicitedNa(a.ifindex, a.mac, a.address, &err);
+    uint64_t suppressed = 0;
+    if (!ok && announce_warnings.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+      spdlog::warn("{} announcing {}: {}{}", Name(*a.in), a.address.ToString(), err,
+                   suppressed ? fmt::format(" ({} similar warnings suppressed)", suppressed)
+                              : std::string());
+    }
   }
 
   // keepalived's garp_master_refresh: while Master, announce again every interval.
@@ -609,9 +673,26 @@ struct VrrpEngine::Impl {
       }
       for (size_t m : rt.members) instances[m]->group = &rt;
     }
+    // A Master left over from a crash may still hold the addresses: start clean.
+    for (auto& in : instances) Vips(*in, false);
+    tracking.Start();
+    auto delay = config.global.vrrp_startup_delay.value_or(vrrp::Duration{0});
+    if (delay.count() == 0) {
+      StartInstances();
+    } else {
+      // keepalived's vrrp_startup_delay: the instances wait (silent, in INIT) after a boot
+      // for the network to settle.
+      spdlog::info("Delaying startup for {:.3f} seconds", std::chrono::duration<double>(delay).count());
+      startup_timer = std::make_unique<asio::steady_timer>(io, delay);
+      startup_timer->async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) StartInstances();
+      });
+    }
+    return true;
+  }
+
+  void StartInstances() {
     for (auto& in : instances) {
-      // A Master left over from a crash may still hold the addresses: start clean.
-      Vips(*in, false);
       if (in->tracked.priority != in->conf->priority) {
         Step(*in, vrrp::PriorityChanged{in->tracked.priority});
       }
@@ -619,11 +700,10 @@ struct VrrpEngine::Impl {
       if (in->tracked.fault) spdlog::info("{} fault: {}", Name(*in), in->tracked.fault_reason);
       UpdateReady(*in);
     }
-    tracking.Start();
-    return true;
   }
 
   void Shutdown(std::function<void()> done) {
+    if (startup_timer) startup_timer->cancel();
     for (auto& in : instances) {
       Step(*in, vrrp::Shutdown{});
       for (auto& slot : in->timers) {
@@ -632,6 +712,9 @@ struct VrrpEngine::Impl {
       }
       if (in->garp_timer) in->garp_timer->cancel();
       if (in->refresh_timer) in->refresh_timer->cancel();
+    }
+    for (auto& [k, lane] : lanes) {
+      if (lane.timer) lane.timer->cancel();
     }
     tracking.Stop();
     if (rtnl) vmacs.RemoveAll(*rtnl);  // after the priority 0 adverts, which leave through them

@@ -17,8 +17,8 @@ sw=vg-msw-$$ R1=vg-m1-$$ R2=vg-m2-$$ C=vg-mc-$$
 netns_lan "$sw" "$R1" "$R2" "$C"
 k=1
 for ns in "$R1" "$R2" "$C"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.all.accept_dad=0 \
-    net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.eth0.accept_dad=0
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+    net.ipv6.conf.eth0.accept_dad=0 net.ipv6.conf.all.disable_ipv6=0
   ip -n "$ns" addr add 192.0.2.$k/24 dev eth0
   ip -n "$ns" addr add 2001:db8:5::$k/64 dev eth0 nodad
   k=$((k + 1))
