@@ -45,6 +45,7 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
   r.preempt = !c.nopreempt;
   const model::VrrpInstanceTuning& t = c.tuning.get();
   r.strict = t.strict_mode.value_or(g.vrrp_strict);
+  r.skip_check_adv_addr = t.skip_check_adv_addr.value_or(g.vrrp_skip_check_adv_addr);
   r.preempt_delay = r.strict ? Duration{0} : c.preempt_delay.value_or(Duration{0});
   r.lower_prio_no_advert =
       t.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
@@ -233,10 +234,13 @@ bool Router::Accept(const AdvertReceived& rx) {
     }
   }
   // RFC 5798 §7.1: a mismatched address list SHOULD be logged (counted); it is not dropped.
-  std::vector<base::IpAddress> got = a.addresses, want = config_.vips;
-  std::sort(got.begin(), got.end());
-  std::sort(want.begin(), want.end());
-  if (got != want) ++stats_.addr_list_err;
+  if (!config_.skip_check_adv_addr || !last_source_ || *last_source_ != rx.meta.source) {
+    std::vector<base::IpAddress> got = a.addresses, want = config_.vips;
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    if (got != want) ++stats_.addr_list_err;
+  }
+  last_source_ = rx.meta.source;
   ++stats_.advert_rcvd;
   if (a.priority == 0) ++stats_.pri_zero_rcvd;
   return true;

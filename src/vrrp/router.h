@@ -51,6 +51,9 @@ struct RouterConfig {
   // (authentication, preempt_delay); the daemon applies the rest (no_accept, no
   // vmac_xmit_base, no accept with VRRPv2).
   bool strict = false;
+  // keepalived's skip_check_adv_addr: the address list of an advert from the same source as
+  // the last accepted one is not compared again.
+  bool skip_check_adv_addr = false;
   bool check_ttl = true;                 // multicast: TTL/hop limit must be 255
   // keepalived's unicast_peer min_ttl/max_ttl: adverts from that peer outside the range are
   // dropped (ip_ttl_err).
@@ -227,6 +230,7 @@ class Router {
   Duration master_adver_interval_;
   bool preempt_pending_ = false;  // a lower-priority master is tolerated until the delay ends
   uint32_t ah_sequence_ = 0;
+  std::optional<base::IpAddress> last_source_;  // of the last accepted advert
   Stats stats_;
 };
 

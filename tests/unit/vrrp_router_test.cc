@@ -345,6 +345,32 @@ TEST(Rfc5798_7_1, ReceiveChecksCountAndDrop) {
   EXPECT_EQ(r.state(), State::kBackup);
 }
 
+// keepalived's skip_check_adv_addr: the address list is compared for the first advert from
+// a source, and again only when the source changes.
+TEST(KeepalivedSkipCheckAdvAddr, ComparesOnlyWhenTheSourceChanges) {
+  for (bool skip : {false, true}) {
+    RouterConfig c = Conf("192.0.2.2", 100, 2);
+    c.skip_check_adv_addr = skip;
+    Router r(c);
+    std::vector<Output> out;
+    r.Step(Startup{}, TimePoint{}, out);
+    Advertisement a = V2Advert(AuthType::kNone);
+    a.addresses = {Ip("192.0.2.200")};  // not ours
+    auto rx = [&](const char* from) {
+      out.clear();
+      r.Step(AdvertReceived{a, RxMeta{Ip(from), Ip("224.0.0.18"), 255}},
+             TimePoint{} + seconds(1), out);
+    };
+    rx("192.0.2.1");
+    rx("192.0.2.1");
+    rx("192.0.2.1");
+    EXPECT_EQ(r.stats().addr_list_err, skip ? 1u : 3u) << "skip " << skip;
+    rx("192.0.2.3");  // another source: compared again
+    EXPECT_EQ(r.stats().addr_list_err, skip ? 2u : 4u) << "skip " << skip;
+    EXPECT_EQ(r.stats().advert_rcvd, 4u);
+  }
+}
+
 // A router made Master on its own (Master_Down_Timer expired), its outputs cleared.
 Router MasterAlone(RouterConfig c, std::vector<Output>& out) {
   Router r(std::move(c));
