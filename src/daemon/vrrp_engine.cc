@@ -15,6 +15,7 @@
 #include "daemon/kernel_specs.h"
 #include "daemon/notifier.h"
 #include "daemon/smtp_alert.h"
+#include "daemon/static_state.h"
 #include "daemon/tracking.h"
 #include "daemon/vmac.h"
 #include "os/linux/accept_filter.h"
@@ -83,6 +84,7 @@ struct VrrpEngine::Impl {
     bool accept_mode = true;          // RFC 5798 Accept_Mode (keepalived accept / no_accept)
     bool link_up = true;              // the instance's own interface
     vrrp::EffectivePriority tracked;  // from track_interface / track_script / track_file
+    std::string static_fault;         // a track_group's static address is missing
     struct SyncGroupRt* group = nullptr;  // its vrrp_sync_group, if any
   };
 
@@ -100,6 +102,7 @@ struct VrrpEngine::Impl {
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
   VmacLinks vmacs;
+  std::optional<StaticState> statics;
   os::Announcer announcer;
   std::optional<os::AcceptFilter> accept_filter;  // created if an instance needs no_accept
   base::RateLimit announce_warnings{10, std::chrono::seconds(10)};
@@ -134,7 +137,9 @@ struct VrrpEngine::Impl {
     UpdateReady(in);
   }
 
-  static bool OwnReady(const Instance& in) { return in.link_up && !in.tracked.fault; }
+  static bool OwnReady(const Instance& in) {
+    return in.link_up && !in.tracked.fault && in.static_fault.empty();
+  }
 
   // FAULT, or not: an instance in a vrrp_sync_group can run only if every member can.
   void UpdateReady(Instance& in) {
@@ -147,7 +152,7 @@ struct VrrpEngine::Impl {
   void ApplyReady(Instance& in, bool ready) {
     bool faulted = in.router->state() == vrrp::State::kFault;
     if (ready == faulted) {
-      Step(in, vrrp::LinkChanged{ready, /*by_tracking=*/in.link_up && !in.tracked.fault});
+      Step(in, vrrp::LinkChanged{ready, /*by_tracking=*/in.link_up});
     }
   }
 
@@ -530,11 +535,28 @@ struct VrrpEngine::Impl {
     }
   }
 
+  void StaticsChanged() {
+    for (auto& in : instances) {
+      std::string why = statics->FaultFor(in->conf->name);
+      if (why == in->static_fault) continue;
+      if (!why.empty()) spdlog::info("{} fault: {}", Name(*in), why);
+      in->static_fault = why;
+      UpdateReady(*in);
+    }
+  }
+
   void WatchLinks() {
     links_watch->async_wait(asio::posix::stream_descriptor::wait_read,
                             [this](const boost::system::error_code& ec) {
                               if (ec) return;
-                              for (const auto& c : links->Read()) {
+                              std::vector<os::LinkMonitor::AddressChange> addrs;
+                              auto changes = links->Read(&addrs);
+                              bool statics_moved = false;
+                              for (const auto& a : addrs) {
+                                if (statics && statics->AddressChanged(a)) statics_moved = true;
+                              }
+                              if (statics_moved) StaticsChanged();
+                              for (const auto& c : changes) {
                                 for (auto& in : instances) {
                                   if (in->ifinfo.ifindex != c.ifindex) continue;
                                   in->link_up = c.up;
@@ -554,7 +576,15 @@ struct VrrpEngine::Impl {
     } else {
       spdlog::error("virtual addresses cannot be changed: {}", err);
     }
-    if (auto lm = os::LinkMonitor::Open(&err)) links.emplace(std::move(*lm));
+    if (auto lm = os::LinkMonitor::Open(&err, /*addresses=*/!config.track_groups.empty())) {
+      links.emplace(std::move(*lm));
+    }
+    statics.emplace(config, [this](const std::string& name) {
+      const auto* i = Interface(name);
+      return i ? i->ifindex : 0;
+    });
+    for (const auto& e : statics->errors()) spdlog::error("{}; not used", e);
+    if (rtnl) statics->Install(*rtnl);
     if (links) {
       links_watch = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(links->fd()));
       WatchLinks();
@@ -718,6 +748,7 @@ struct VrrpEngine::Impl {
     }
     tracking.Stop();
     if (rtnl) vmacs.RemoveAll(*rtnl);  // after the priority 0 adverts, which leave through them
+    if (rtnl && statics) statics->Remove(*rtnl);
     if (accept_filter) accept_filter->Close();
     for (auto& [k, s] : sockets) s->watch->cancel();
     if (links_watch) links_watch->cancel();
@@ -745,7 +776,9 @@ struct VrrpEngine::Impl {
           {"advert_int", std::chrono::duration<double>(in->conf->advert_int).count()},
           {"master_adver_int", std::chrono::duration<double>(r.master_adver_interval()).count()},
           {"vips", vips},
-          {"fault_reason", in->tracked.fault ? in->tracked.fault_reason : std::string()},
+          {"fault_reason", in->tracked.fault          ? in->tracked.fault_reason
+                           : !in->static_fault.empty() ? in->static_fault
+                                                       : std::string()},
           {"tracking", tracking.Status(index)},
           {"stats",
            {{"advert_rcvd", st.advert_rcvd},

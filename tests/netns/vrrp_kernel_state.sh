@@ -194,5 +194,54 @@ kill -TERM "$vpid"
 wait "$vpid" 2>/dev/null
 if ip netns exec "$ns" nft list table inet vigil_strict >/dev/null 2>&1; then bad "vrrp_strict: table left after stop"; else ok "vrrp_strict: table removed on stop"; fi
 
+# static_ipaddress / static_routes, installed at start and removed on stop; track_group: a
+# static address that disappears puts the group's instances in FAULT until it is back.
+cat >"$tmp/static.conf" <<'CONF'
+static_ipaddress {
+    198.51.100.77/24 dev eth1 track_group TG
+    198.51.100.78/24 dev eth1
+}
+static_routes {
+    203.0.113.200/32 via 198.51.100.254 dev eth1
+}
+track_group TG {
+    group {
+        VI_K
+    }
+}
+vrrp_instance VI_K {
+    interface eth0
+    virtual_router_id 61
+    priority 200
+    advert_int 1
+    virtual_ipaddress {
+        192.0.2.50/24
+    }
+}
+CONF
+field_k() {
+  "$VIGILCTL" -s "$tmp/k.sock" status --json 2>/dev/null |
+    python3 -c "import json,sys; i=json.load(sys.stdin)['instances'][0]; print(i['$1'])" 2>/dev/null
+}
+state_is() { [ "$(field_k state)" = "$1" ]; }
+if run_vigild "$tmp/static.conf"; then ok "static: MASTER"; else bad "static: never MASTER"; fi
+a1=$(ip -n "$ns" -4 -o addr show dev eth1)
+expect "static_ipaddress installed (tracked)" "$a1" 'inet 198\.51\.100\.77/24'
+expect "static_ipaddress installed (untracked)" "$a1" 'inet 198\.51\.100\.78/24'
+expect "static_routes installed" "$(ip -n "$ns" route show)" '^203\.0\.113\.200 via 198\.51\.100\.254 dev eth1'
+ip -n "$ns" addr del 198.51.100.77/24 dev eth1
+if wait_for 5 state_is FAULT; then ok "track_group: the tracked static address deleted: FAULT"; else bad "track_group: $(field_k state) after the delete"; fi
+expect "track_group: fault_reason" "$(field_k fault_reason)" 'static address 198\.51\.100\.77/24 deleted \(track_group TG\)'
+if ! ip -n "$ns" addr show dev eth0 | grep -q ' 192.0.2.50/'; then ok "track_group: the VIP is released in FAULT"; else bad "track_group: VIP still held in FAULT"; fi
+ip -n "$ns" addr del 198.51.100.78/24 dev eth1
+ip -n "$ns" addr add 198.51.100.78/24 dev eth1
+ip -n "$ns" addr add 198.51.100.77/24 dev eth1
+if wait_for 10 state_is MASTER; then ok "track_group: the address back: MASTER again"; else bad "track_group: $(field_k state) after the address came back"; fi
+kill -TERM "$vpid"
+wait "$vpid" 2>/dev/null
+a2=$(ip -n "$ns" -4 -o addr show dev eth1)
+if grep -q '198\.51\.100\.7[78]' <<<"$a2"; then bad "static addresses left after stop: $a2"; else ok "static addresses removed on stop"; fi
+if ip -n "$ns" route show | grep -q '^203\.0\.113\.200'; then bad "static route left after stop"; else ok "static route removed on stop"; fi
+
 echo "vrrp_kernel_state: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

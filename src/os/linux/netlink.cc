@@ -371,9 +371,11 @@ LinkMonitor::~LinkMonitor() {
   if (nl_) mnl_socket_close(static_cast<mnl_socket*>(nl_));
 }
 
-std::optional<LinkMonitor> LinkMonitor::Open(std::string* error) {
+std::optional<LinkMonitor> LinkMonitor::Open(std::string* error, bool addresses) {
   mnl_socket* nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (!nl || mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+  unsigned groups = RTMGRP_LINK;
+  if (addresses) groups |= RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+  if (!nl || mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
     *error = std::string("netlink link monitor: ") + std::strerror(errno);
     if (nl) mnl_socket_close(nl);
     return std::nullopt;
@@ -383,22 +385,68 @@ std::optional<LinkMonitor> LinkMonitor::Open(std::string* error) {
 
 int LinkMonitor::fd() const { return mnl_socket_get_fd(static_cast<mnl_socket*>(nl_)); }
 
-std::vector<LinkMonitor::Change> LinkMonitor::Read() {
+namespace {
+
+struct ReadState {
+  std::vector<LinkMonitor::Change>* links;
+  std::vector<LinkMonitor::AddressChange>* addresses;
+};
+
+int OnAddress(const nlmsghdr* nlh, ReadState& st) {
+  if (!st.addresses || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifaddrmsg))) return MNL_CB_OK;
+  const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
+  if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) return MNL_CB_OK;
+  size_t len = ifa->ifa_family == AF_INET ? 4 : 16;
+  const void* local = nullptr;
+  const void* address = nullptr;
+  const auto* end = reinterpret_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  for (auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(ifaddrmsg)));
+       mnl_attr_ok(a, static_cast<int>(end - reinterpret_cast<const char*>(a)));
+       a = mnl_attr_next(a)) {
+    if (mnl_attr_get_payload_len(a) != len) continue;
+    if (mnl_attr_get_type(a) == IFA_LOCAL) local = mnl_attr_get_payload(a);
+    if (mnl_attr_get_type(a) == IFA_ADDRESS) address = mnl_attr_get_payload(a);
+  }
+  const void* which = local ? local : address;  // IPv6 carries only IFA_ADDRESS
+  if (!which) return MNL_CB_OK;
+  base::IpAddress ip;
+  if (len == 4) {
+    uint32_t v;
+    std::memcpy(&v, which, 4);
+    ip = base::IpAddress::V4(ntohl(v));
+  } else {
+    std::array<uint8_t, 16> b{};
+    std::memcpy(b.data(), which, 16);
+    ip = base::IpAddress::V6(b);
+  }
+  st.addresses->push_back({static_cast<int>(ifa->ifa_index), base::Prefix{ip, ifa->ifa_prefixlen},
+                           nlh->nlmsg_type == RTM_NEWADDR});
+  return MNL_CB_OK;
+}
+
+}  // namespace
+
+std::vector<LinkMonitor::Change> LinkMonitor::Read(std::vector<AddressChange>* addresses) {
   std::vector<Change> out;
+  ReadState st{&out, addresses};
   char buf[MNL_SOCKET_BUFFER_SIZE];
   while (true) {
     ssize_t n = mnl_socket_recvfrom(static_cast<mnl_socket*>(nl_), buf, sizeof buf);
     if (n <= 0) break;
     auto cb = [](const nlmsghdr* nlh, void* data) -> int {
+      auto& s = *static_cast<ReadState*>(data);
+      if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+        return OnAddress(nlh, s);
+      }
       if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) return MNL_CB_OK;
       if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(ifinfomsg))) return MNL_CB_OK;
       const auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
       bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
                 (ifi->ifi_flags & IFF_RUNNING);
-      static_cast<std::vector<Change>*>(data)->push_back(Change{ifi->ifi_index, up});
+      s.links->push_back(Change{ifi->ifi_index, up});
       return MNL_CB_OK;
     };
-    mnl_cb_run(buf, static_cast<size_t>(n), 0, 0, cb, &out);
+    mnl_cb_run(buf, static_cast<size_t>(n), 0, 0, cb, &st);
   }
   return out;
 }

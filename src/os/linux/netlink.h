@@ -86,20 +86,27 @@ struct InterfaceInfo {
 // Looks up an interface by name (getifaddrs and ioctl; no netlink socket needed).
 std::optional<InterfaceInfo> LookupInterface(const std::string& name);
 
-// A netlink socket subscribed to link notifications (RTMGRP_LINK).
+// A netlink socket subscribed to link notifications (RTMGRP_LINK), and, if asked, to address
+// notifications (RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR).
 class LinkMonitor {
  public:
   struct Change {
     int ifindex;
     bool up;
   };
+  struct AddressChange {
+    int ifindex;
+    base::Prefix prefix;
+    bool added;  // RTM_NEWADDR; false for RTM_DELADDR
+  };
   LinkMonitor(LinkMonitor&& o) noexcept;
   LinkMonitor(const LinkMonitor&) = delete;
   ~LinkMonitor();
-  static std::optional<LinkMonitor> Open(std::string* error);
+  static std::optional<LinkMonitor> Open(std::string* error, bool addresses = false);
   int fd() const;
-  // Reads what is waiting (non-blocking) and returns the link changes in it.
-  std::vector<Change> Read();
+  // Reads what is waiting (non-blocking) and returns the link changes in it; address changes
+  // go to *addresses, if given.
+  std::vector<Change> Read(std::vector<AddressChange>* addresses = nullptr);
 
  private:
   explicit LinkMonitor(void* nl) : nl_(nl) {}
