@@ -40,6 +40,7 @@ struct ProcessTracker::Impl {
     std::set<int> pids;
     bool up = false;
     std::unique_ptr<asio::steady_timer> delay;  // a change waiting for its delay
+    bool waiting = false;                       // `delay` is armed
   };
   asio::io_context& io;
   Changed changed;
@@ -99,18 +100,21 @@ struct ProcessTracker::Impl {
   void Settle(Tracked& t) {
     bool met = Met(t);
     if (met == t.up) {
-      if (t.delay) t.delay->cancel();
+      if (t.waiting) t.delay->cancel();
+      t.waiting = false;
       return;
     }
     auto d = met ? t.conf->fork_delay.value_or(t.conf->delay.value_or(base::Duration{0}))
                  : t.conf->terminate_delay.value_or(t.conf->delay.value_or(base::Duration{0}));
     if (d.count() == 0) return Apply(t, met);
     if (!t.delay) t.delay = std::make_unique<asio::steady_timer>(io);
-    if (t.delay->expiry() > std::chrono::steady_clock::now()) return;  // already waiting
+    if (t.waiting) return;  // the change is already waiting for its delay
+    t.waiting = true;
     t.delay->expires_after(d);
     Tracked* p = &t;
     t.delay->async_wait([this, p](const boost::system::error_code& ec) {
       if (ec || stopped) return;
+      p->waiting = false;
       if (Met(*p) != p->up) Apply(*p, Met(*p));
     });
   }

@@ -81,7 +81,7 @@ struct Tracking::Impl {
   std::vector<FileRt> files;
   ProcessTracker processes;
   std::vector<std::vector<size_t>> process_users;  // by ProcessTracker object
-  std::map<size_t, std::vector<Ref>> refs;  // by instance
+  std::map<size_t, std::vector<Ref>> refs;         // by instance
   std::map<size_t, vrrp::EffectivePriority> last;
   std::map<size_t, int> base;
   int inotify_fd = -1;
@@ -232,8 +232,8 @@ struct Tracking::Impl {
       }
       scripts[*i]->users.push_back(index);
       const auto* sc = scripts[*i]->conf;
-      list.push_back({Kind::kScript, *i, weight(t, sc->weight),
-                      t.weight ? t.reverse : sc->weight_reverse});
+      list.push_back(
+          {Kind::kScript, *i, weight(t, sc->weight), t.weight ? t.reverse : sc->weight_reverse});
     }
     for (const auto& t : track.files) {
       auto i = FileFor(t.name);
@@ -243,8 +243,8 @@ struct Tracking::Impl {
       }
       files[*i].users.push_back(index);
       const auto* fc = files[*i].conf;
-      list.push_back({Kind::kFile, *i, weight(t, fc->weight),
-                      t.weight ? t.reverse : fc->weight_reverse});
+      list.push_back(
+          {Kind::kFile, *i, weight(t, fc->weight), t.weight ? t.reverse : fc->weight_reverse});
     }
     for (const auto& t : track.processes) {
       const model::TrackProcessConf* pc = nullptr;
@@ -258,8 +258,8 @@ struct Tracking::Impl {
       size_t i = processes.Add(*pc);
       if (process_users.size() <= i) process_users.resize(i + 1);
       process_users[i].push_back(index);
-      list.push_back({Kind::kProcess, i, weight(t, pc->weight),
-                      t.weight ? t.reverse : pc->weight_reverse});
+      list.push_back(
+          {Kind::kProcess, i, weight(t, pc->weight), t.weight ? t.reverse : pc->weight_reverse});
     }
   }
 

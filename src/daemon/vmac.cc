@@ -55,7 +55,7 @@ std::optional<os::InterfaceInfo> VmacLinks::Create(os::RtnlWriter& rtnl, vrrp::V
   spec.mac.assign(plan.mac.begin(), plan.mac.end());
   spec.ipvlan_flags = plan.ipvlan_mode == vrrp::VmacPlan::IpvlanMode::kPrivate ? 1
                       : plan.ipvlan_mode == vrrp::VmacPlan::IpvlanMode::kVepa  ? 2
-                                                                              : 0;
+                                                                               : 0;
   if (!rtnl.AddLink(spec, error)) return std::nullopt;
   auto link = rtnl.GetLink(plan.name);
   if (!link) {

@@ -36,7 +36,7 @@ class VmacLinks {
     int ifindex = 0;
     os::InterfaceInfo info;
   };
-  std::map<std::string, Made> made_;                                // by name
+  std::map<std::string, Made> made_;                                 // by name
   std::map<std::string, std::map<std::string, std::string>> saved_;  // parent -> key -> value
   std::string last_name_;
 };

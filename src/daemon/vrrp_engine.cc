@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <deque>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
@@ -78,13 +78,13 @@ struct VrrpEngine::Impl {
     std::unique_ptr<asio::steady_timer> refresh_timer;                // garp_master_refresh
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
-    KernelSpecs specs;                // addresses, routes and rules held as master
-    bool ah = false;                  // VRRPv2 AH authentication: an AH socket, whole datagrams
-    uint16_t ip_id = 0;               // AH: the IPv4 id of the last datagram sent
-    bool accept_mode = true;          // RFC 5798 Accept_Mode (keepalived accept / no_accept)
-    bool link_up = true;              // the instance's own interface
-    vrrp::EffectivePriority tracked;  // from track_interface / track_script / track_file
-    std::string static_fault;         // a track_group's static address is missing
+    KernelSpecs specs;                    // addresses, routes and rules held as master
+    bool ah = false;                      // VRRPv2 AH authentication: an AH socket, whole datagrams
+    uint16_t ip_id = 0;                   // AH: the IPv4 id of the last datagram sent
+    bool accept_mode = true;              // RFC 5798 Accept_Mode (keepalived accept / no_accept)
+    bool link_up = true;                  // the instance's own interface
+    vrrp::EffectivePriority tracked;      // from track_interface / track_script / track_file
+    std::string static_fault;             // a track_group's static address is missing
     struct SyncGroupRt* group = nullptr;  // its vrrp_sync_group, if any
   };
 
@@ -96,8 +96,8 @@ struct VrrpEngine::Impl {
       sockets;
   std::vector<std::unique_ptr<Instance>> instances;
   std::vector<SyncGroupRt> sync_groups;
-  std::vector<SyncGroupRt*> groups_moved;  // members changed state: notify once settled
-  int depth = 0;                           // Step() nesting
+  std::vector<SyncGroupRt*> groups_moved;             // members changed state: notify once settled
+  int depth = 0;                                      // Step() nesting
   std::unique_ptr<asio::steady_timer> startup_timer;  // vrrp_startup_delay
   std::map<std::string, os::InterfaceInfo> interfaces;  // looked up once, at start
   std::optional<os::RtnlWriter> rtnl;
@@ -389,9 +389,9 @@ struct VrrpEngine::Impl {
     for (int i = 0; i < repeat; ++i) {
       for (const auto& v : in.conf->vips) {
         const auto& out = InterfaceFor(in, v);
-        Paced(Announcement{out.ifindex, out.mac, v.address.address, &in,
-                           v.dev.empty() ? (in.vmac.empty() ? in.conf->interface : in.vmac)
-                                         : v.dev});
+        Paced(
+            Announcement{out.ifindex, out.mac, v.address.address, &in,
+                         v.dev.empty() ? (in.vmac.empty() ? in.conf->interface : in.vmac) : v.dev});
       }
     }
     if (second_after.count() == 0) return;
@@ -712,7 +712,8 @@ struct VrrpEngine::Impl {
     } else {
       // keepalived's vrrp_startup_delay: the instances wait (silent, in INIT) after a boot
       // for the network to settle.
-      spdlog::info("Delaying startup for {:.3f} seconds", std::chrono::duration<double>(delay).count());
+      spdlog::info("Delaying startup for {:.3f} seconds",
+                   std::chrono::duration<double>(delay).count());
       startup_timer = std::make_unique<asio::steady_timer>(io, delay);
       startup_timer->async_wait([this](const boost::system::error_code& ec) {
         if (!ec) StartInstances();
@@ -776,7 +777,7 @@ struct VrrpEngine::Impl {
           {"advert_int", std::chrono::duration<double>(in->conf->advert_int).count()},
           {"master_adver_int", std::chrono::duration<double>(r.master_adver_interval()).count()},
           {"vips", vips},
-          {"fault_reason", in->tracked.fault          ? in->tracked.fault_reason
+          {"fault_reason", in->tracked.fault           ? in->tracked.fault_reason
                            : !in->static_fault.empty() ? in->static_fault
                                                        : std::string()},
           {"tracking", tracking.Status(index)},

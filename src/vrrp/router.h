@@ -54,7 +54,7 @@ struct RouterConfig {
   // keepalived's skip_check_adv_addr: the address list of an advert from the same source as
   // the last accepted one is not compared again.
   bool skip_check_adv_addr = false;
-  bool check_ttl = true;                 // multicast: TTL/hop limit must be 255
+  bool check_ttl = true;  // multicast: TTL/hop limit must be 255
   // keepalived's unicast_peer min_ttl/max_ttl: adverts from that peer outside the range are
   // dropped (ip_ttl_err).
   struct PeerTtl {

@@ -1,18 +1,18 @@
 #include "vrrp/vmac.h"
 
-#include <net/if.h>
-
 #include <cstdio>
 
 namespace vigil::vrrp {
 namespace {
 
+constexpr size_t kIfNameSize = 16;  // the kernel's IFNAMSIZ, terminating NUL included
+
 std::optional<std::array<uint8_t, 6>> ParseMac(const std::string& s) {
   std::array<uint8_t, 6> m{};
   unsigned v[6];
   char tail;
-  if (std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4],
-                  &v[5], &tail) != 6) {
+  if (std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                  &tail) != 6) {
     return std::nullopt;
   }
   for (int i = 0; i < 6; ++i) m[i] = static_cast<uint8_t>(v[i]);
@@ -22,7 +22,11 @@ std::optional<std::array<uint8_t, 6>> ParseMac(const std::string& s) {
 }  // namespace
 
 std::array<uint8_t, 6> VirtualMac(base::Family family, int vrid) {
-  return {0x00, 0x00, 0x5e, 0x00, static_cast<uint8_t>(family == base::Family::kIPv4 ? 1 : 2),
+  return {0x00,
+          0x00,
+          0x5e,
+          0x00,
+          static_cast<uint8_t>(family == base::Family::kIPv4 ? 1 : 2),
           static_cast<uint8_t>(vrid)};
 }
 
@@ -34,8 +38,8 @@ std::string MacToString(const std::array<uint8_t, 6>& m) {
 }
 
 std::variant<std::nullopt_t, VmacPlan, std::string> PlanVmac(const model::VrrpInstanceConf& conf,
-                                                              base::Family family,
-                                                              const std::string& prefix) {
+                                                             base::Family family,
+                                                             const std::string& prefix) {
   const auto& t = *conf.tuning.operator->();
   if (!t.use_vmac && !t.use_ipvlan) return std::nullopt;
   VmacPlan p;
@@ -83,7 +87,7 @@ std::variant<std::nullopt_t, VmacPlan, std::string> PlanVmac(const model::VrrpIn
       }
     }
   }
-  if (p.name.empty() || p.name.size() >= IFNAMSIZ || p.name.find('/') != std::string::npos ||
+  if (p.name.empty() || p.name.size() >= kIfNameSize || p.name.find('/') != std::string::npos ||
       p.name.find(' ') != std::string::npos) {
     return "'" + p.name + "' cannot be an interface name";
   }

@@ -16,9 +16,9 @@ namespace vigil::vrrp {
 struct VmacPlan {
   enum class Kind { kMacvlan, kIpvlan };
   Kind kind = Kind::kMacvlan;
-  std::string name;                 // the interface to create
-  std::array<uint8_t, 6> mac{};     // macvlan: 00:00:5e:00:01:VRID (IPv6 00:00:5e:00:02:VRID)
-  bool xmit_base = false;           // vmac_xmit_base: adverts through the parent interface
+  std::string name;              // the interface to create
+  std::array<uint8_t, 6> mac{};  // macvlan: 00:00:5e:00:01:VRID (IPv6 00:00:5e:00:02:VRID)
+  bool xmit_base = false;        // vmac_xmit_base: adverts through the parent interface
   std::optional<base::Prefix> ipvlan_address;  // use_ipvlan's own address, if given
   enum class IpvlanMode { kBridge, kPrivate, kVepa };
   IpvlanMode ipvlan_mode = IpvlanMode::kBridge;
@@ -33,7 +33,7 @@ std::string MacToString(const std::array<uint8_t, 6>& mac);
 // global vmac_prefix ("vrrp" unless set): the default name is PREFIX.VRID. An argument that
 // cannot be used gives an error naming it.
 std::variant<std::nullopt_t, VmacPlan, std::string> PlanVmac(const model::VrrpInstanceConf& conf,
-                                                              base::Family family,
-                                                              const std::string& prefix);
+                                                             base::Family family,
+                                                             const std::string& prefix);
 
 }  // namespace vigil::vrrp

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vrrp_track_process on a real (namespaced) LAN: R1 (priority 150) tracks copies of sleep
 # named vgtp (TP_QUORUM: quorum 2, quorum_max 3, weight -60) and vgtd (TP_DELAY: weight 0,
-# so losing it is FAULT, after terminate_delay 2), against R2 (100). Checked: effective
+# so losing it is FAULT, after terminate_delay 3), against R2 (100). Checked: effective
 # priority and Master follow the process count (quorum lost, regained, exceeded), the
 # parameter matching (param_match initial), the terminate delay, and the status document.
 # In a network namespace the kernel's process connector is unavailable, so vigild rescans
@@ -29,7 +29,7 @@ vrrp_track_process TP_QUORUM {
 }
 vrrp_track_process TP_DELAY {
     process vgtd
-    terminate_delay 2
+    terminate_delay 3
     weight 0
 }
 vrrp_instance VI_1 {
@@ -83,9 +83,9 @@ if wait_for 5 prio_is 150; then ok "three: priority 150 again"; else bad "back t
 
 t0=$(date +%s%N)
 kill $d1
-# terminate_delay 2: not in FAULT for the first second...
+# terminate_delay 3: not in FAULT for the first second...
 early() { is r1 FAULT; }
-if ! wait_for 1 early; then ok "TP_DELAY's process gone: no FAULT in the first second (terminate_delay 2)"; else bad "FAULT before terminate_delay"; fi
+if ! wait_for 1 early; then ok "TP_DELAY's process gone: no FAULT in the first second (terminate_delay 3)"; else bad "FAULT before terminate_delay"; fi
 if wait_for 5 is r1 FAULT; then ok "then FAULT (weight 0) after $((($(date +%s%N) - t0) / 1000000)) ms"; else bad "no FAULT: $(state r1)"; fi
 reason=$(field r1 VI_1 "i['fault_reason']")
 if echo "$reason" | grep -q "process TP_DELAY"; then ok "fault_reason: $reason"; else bad "fault_reason: $reason"; fi
@@ -97,9 +97,16 @@ dcount() { [ "$(field r1 VI_1 "[t['count'] for t in i['tracking'] if t['name'] =
 wait_for 5 dcount 0
 "$tmp/vgtd" 1000 & d3=$!
 if ! wait_for 3 early; then ok "process seen gone (count 0), replaced within terminate_delay: no FAULT"; else bad "FAULT although the process came back within the delay"; fi
+# A loss that reverts within the delay, then a new loss at once: the new loss still counts.
+kill $d3
+wait_for 5 dcount 0
+"$tmp/vgtd" 1000 & d4=$!
+wait_for 5 dcount 1
+kill $d4
+if wait_for 6 is r1 FAULT; then ok "lost, back, lost again within the delay: FAULT after the delay"; else bad "second loss: $(state r1)"; fi
 if grep -q "Track_process(TP_QUORUM) quorum lost" "$tmp/r1.log"; then ok "log: Track_process(TP_QUORUM) quorum lost"; else bad "no quorum log line"; fi
 
-kill $p2 $p3 $p4 $other $d3 2>/dev/null
+kill $p2 $p3 $p4 $other 2>/dev/null
 [ $fail -eq 0 ] || vigil_logs
 echo "vrrp_track_process: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -358,8 +358,8 @@ TEST(KeepalivedSkipCheckAdvAddr, ComparesOnlyWhenTheSourceChanges) {
     a.addresses = {Ip("192.0.2.200")};  // not ours
     auto rx = [&](const char* from) {
       out.clear();
-      r.Step(AdvertReceived{a, RxMeta{Ip(from), Ip("224.0.0.18"), 255}},
-             TimePoint{} + seconds(1), out);
+      r.Step(AdvertReceived{a, RxMeta{Ip(from), Ip("224.0.0.18"), 255}}, TimePoint{} + seconds(1),
+             out);
     };
     rx("192.0.2.1");
     rx("192.0.2.1");

@@ -1,11 +1,10 @@
 // use_vmac / use_ipvlan as vrrp::PlanVmac reads them: keepalived.conf(5)'s defaults (name
 // vrrp.VRID, RFC 5798 §7.3 MAC) and the optional words.
-#include "vrrp/vmac.h"
-
 #include <gtest/gtest.h>
 
 #include "config/config.h"
 #include "fakes/memory_file_source.h"
+#include "vrrp/vmac.h"
 
 namespace vigil::vrrp {
 namespace {

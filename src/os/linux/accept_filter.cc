@@ -39,9 +39,9 @@ bool AcceptFilter::Ensure(std::string* error) {
   std::string cmds = "add table " + t + "\n" + "delete table " + t + "\n" + "add table " + t +
                      "\n" + "add set " + t + " vips { type ipv4_addr; }\n" + "add set " + t +
                      " vips6 { type ipv6_addr; }\n" + "add chain " + t +
-                     " in { type filter hook input priority " +
-                     std::to_string(options_.priority) + "; policy accept; }\n" + "add rule " +
-                     t + " in ip daddr @vips" + drop + "add rule " + t +
+                     " in { type filter hook input priority " + std::to_string(options_.priority) +
+                     "; policy accept; }\n" + "add rule " + t + " in ip daddr @vips" + drop +
+                     "add rule " + t +
                      " in ip6 daddr @vips6 icmpv6 type { nd-neighbor-solicit, "
                      "nd-neighbor-advert } accept\n" +
                      "add rule " + t + " in ip6 daddr @vips6" + drop;
@@ -52,18 +52,18 @@ bool AcceptFilter::Ensure(std::string* error) {
 
 bool AcceptFilter::Block(const base::IpAddress& a, std::string* error) {
   if (!Ensure(error)) return false;
-  return Run("add element inet " + table_ + (a.is_v4() ? " vips { " : " vips6 { ") +
-                 a.ToString() + " }",
-             error);
+  return Run(
+      "add element inet " + table_ + (a.is_v4() ? " vips { " : " vips6 { ") + a.ToString() + " }",
+      error);
 }
 
 bool AcceptFilter::Unblock(const base::IpAddress& a, std::string* error) {
   if (!created_) return true;
   // "delete element" fails for an absent element; "add" first makes the pair idempotent.
   const std::string set = "inet " + table_ + (a.is_v4() ? " vips { " : " vips6 { ");
-  return Run("add element " + set + a.ToString() + " }\ndelete element " + set + a.ToString() +
-                 " }",
-             error);
+  return Run(
+      "add element " + set + a.ToString() + " }\ndelete element " + set + a.ToString() + " }",
+      error);
 }
 
 void AcceptFilter::Close() {

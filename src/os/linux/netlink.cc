@@ -50,8 +50,8 @@ int RtnlWriter::Transact(void* msg, void* cb, void* data) {
   while (true) {
     ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
     if (n < 0) return -errno;
-    int rc = mnl_cb_run(buf, static_cast<size_t>(n), seq, portid_, reinterpret_cast<mnl_cb_t>(cb),
-                        data);
+    int rc =
+        mnl_cb_run(buf, static_cast<size_t>(n), seq, portid_, reinterpret_cast<mnl_cb_t>(cb), data);
     if (rc < 0 && errno == EPROTO) continue;  // sequence mismatch: not our answer
     return rc < 0 ? -errno : 0;
   }
@@ -275,8 +275,8 @@ std::optional<LinkState> RtnlWriter::GetLink(const std::string& name) {
           break;
         }
         case IFLA_LINKINFO: {
-          const auto* nend = reinterpret_cast<const char*>(mnl_attr_get_payload(a)) +
-                             mnl_attr_get_payload_len(a);
+          const auto* nend =
+              reinterpret_cast<const char*>(mnl_attr_get_payload(a)) + mnl_attr_get_payload_len(a);
           for (auto* i = static_cast<const nlattr*>(mnl_attr_get_payload(a));
                mnl_attr_ok(i, static_cast<int>(nend - reinterpret_cast<const char*>(i)));
                i = mnl_attr_next(i)) {

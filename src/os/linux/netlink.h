@@ -14,11 +14,11 @@ namespace vigil::os {
 struct AddressSpec {
   base::Prefix prefix;
   int ifindex = 0;
-  std::string label;                        // IPv4 only; must start with the interface name
-  uint8_t scope = 0;                        // RT_SCOPE_UNIVERSE ("global")
+  std::string label;                         // IPv4 only; must start with the interface name
+  uint8_t scope = 0;                         // RT_SCOPE_UNIVERSE ("global")
   std::optional<base::IpAddress> broadcast;  // IPv4 only
-  std::optional<base::IpAddress> peer;      // point-to-point: the prefix is the peer's
-  std::optional<uint32_t> preferred_lft;    // seconds; 0 = deprecated
+  std::optional<base::IpAddress> peer;       // point-to-point: the prefix is the peer's
+  std::optional<uint32_t> preferred_lft;     // seconds; 0 = deprecated
   bool home = false, mngtmpaddr = false, noprefixroute = false, autojoin = false;
 };
 
@@ -28,7 +28,7 @@ struct LinkSpec {
   Kind kind = Kind::kMacvlan;
   std::string name;
   int parent = 0;
-  std::vector<uint8_t> mac;  // macvlan: its address (6 bytes); ipvlan shares the parent's
+  std::vector<uint8_t> mac;   // macvlan: its address (6 bytes); ipvlan shares the parent's
   uint32_t macvlan_mode = 1;  // MACVLAN_MODE_PRIVATE
   uint16_t ipvlan_flags = 0;  // IPVLAN_F_PRIVATE / IPVLAN_F_VEPA; 0 = bridge (mode l2)
 };
@@ -58,9 +58,9 @@ class RtnlWriter {
   bool AddRule(const RuleSpec& r, std::string* error);           // RTM_NEWRULE
   bool DeleteRule(const RuleSpec& r, std::string* error);        // RTM_DELRULE
   // Virtual links (VMAC): creates `l`, down; fails if the name is taken.
-  bool AddLink(const LinkSpec& l, std::string* error);  // RTM_NEWLINK
+  bool AddLink(const LinkSpec& l, std::string* error);        // RTM_NEWLINK
   std::optional<LinkState> GetLink(const std::string& name);  // RTM_GETLINK; nullopt if absent
-  bool DeleteLink(int ifindex, std::string* error);     // RTM_DELLINK; absent is success
+  bool DeleteLink(int ifindex, std::string* error);           // RTM_DELLINK; absent is success
   bool SetLinkUp(int ifindex, bool up, std::string* error);
   // IPv6 address generation mode (IN6_ADDR_GEN_MODE_*); only while the link is down.
   bool SetAddrGenMode(int ifindex, uint8_t mode, std::string* error);

@@ -15,8 +15,8 @@ std::string Path(const std::string& family, const std::string& ifname, const std
 
 }  // namespace
 
-std::optional<std::string> ReadInterfaceSysctl(const std::string& family,
-                                               const std::string& ifname, const std::string& key) {
+std::optional<std::string> ReadInterfaceSysctl(const std::string& family, const std::string& ifname,
+                                               const std::string& key) {
   int fd = ::open(Path(family, ifname, key).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   char buf[64];
@@ -32,7 +32,8 @@ bool WriteInterfaceSysctl(const std::string& family, const std::string& ifname,
                           const std::string& key, const std::string& value, std::string* error) {
   std::string path = Path(family, ifname, key);
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && ::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+  bool ok =
+      fd >= 0 && ::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
   if (!ok) *error = path + ": " + std::strerror(errno);
   if (fd >= 0) ::close(fd);
   return ok;

@@ -8,8 +8,8 @@
 namespace vigil::os {
 
 // `family` is "ipv4" or "ipv6". The value is the file's first line, trimmed.
-std::optional<std::string> ReadInterfaceSysctl(const std::string& family,
-                                               const std::string& ifname, const std::string& key);
+std::optional<std::string> ReadInterfaceSysctl(const std::string& family, const std::string& ifname,
+                                               const std::string& key);
 // Returns false and sets *error if the file cannot be written.
 bool WriteInterfaceSysctl(const std::string& family, const std::string& ifname,
                           const std::string& key, const std::string& value, std::string* error);
