@@ -12,9 +12,12 @@ constexpr uint8_t kRtScopeLink = 253;
 
 // keepalived's settings: the parent no longer answers ARP for addresses it does not hold
 // (the VIPs live on the VMAC), and the VMAC answers only for its own, accepts adverts
-// whatever their source and does not filter by reverse path.
-constexpr std::pair<const char*, const char*> kParentSysctls[] = {{"arp_ignore", "1"},
-                                                                  {"arp_filter", "1"}};
+// whatever their source and does not filter by reverse path. Vigil adds arp_announce=2 on
+// the parent: a Master's replies to a client leave through the parent, and without it the
+// kernel's ARP requests for the client would name the VIP as sender with the parent's MAC,
+// teaching the LAN the wrong MAC for the VIP.
+constexpr std::pair<const char*, const char*> kParentSysctls[] = {
+    {"arp_ignore", "1"}, {"arp_filter", "1"}, {"arp_announce", "2"}};
 constexpr std::pair<const char*, const char*> kVmacSysctls[] = {
     {"arp_ignore", "1"}, {"arp_filter", "0"}, {"accept_local", "1"}, {"rp_filter", "0"}};
 

@@ -76,6 +76,7 @@ struct VrrpEngine::Impl {
     std::array<TimerSlot, 3> timers;                                  // by vrrp::Timer
     std::unique_ptr<asio::steady_timer> garp_timer;                   // second gratuitous ARP burst
     std::unique_ptr<asio::steady_timer> refresh_timer;                // garp_master_refresh
+    std::unique_ptr<asio::steady_timer> extra_if_timer;               // garp_extra_if
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
     KernelSpecs specs;                    // addresses, routes and rules held as master
@@ -252,7 +253,10 @@ struct VrrpEngine::Impl {
         // keepalived's words, which log-based monitoring depends on.
         spdlog::info("{} Entering {} STATE{}", Name(in), vrrp::StateName(sc->to),
                      sc->from == vrrp::State::kInitialize ? " (init)" : "");
-        if (sc->to == vrrp::State::kMaster) ScheduleRefresh(in);
+        if (sc->to == vrrp::State::kMaster) {
+          ScheduleRefresh(in);
+          ScheduleExtraIf(in);
+        }
         // keepalived's words for notify scripts and FIFO lines; INIT is only entered on stop.
         SyncGroup(in, *sc);
         std::string word(sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to));
@@ -386,20 +390,61 @@ struct VrrpEngine::Impl {
   // Gratuitous ARP / unsolicited NA: `repeat` of each VIP now, and as many again
   // `second_after` later if still Master.
   void Announce(Instance& in, int repeat, vrrp::Duration second_after) {
-    for (int i = 0; i < repeat; ++i) {
-      for (const auto& v : in.conf->vips) {
-        const auto& out = InterfaceFor(in, v);
-        Paced(
-            Announcement{out.ifindex, out.mac, v.address.address, &in,
-                         v.dev.empty() ? (in.vmac.empty() ? in.conf->interface : in.vmac) : v.dev});
-      }
-    }
+    for (int i = 0; i < repeat; ++i) AnnounceOnce(in, /*only_other_interfaces=*/false);
     if (second_after.count() == 0) return;
     if (!in.garp_timer) in.garp_timer = std::make_unique<asio::steady_timer>(io);
     in.garp_timer->expires_after(second_after);
     Instance* p = &in;
     in.garp_timer->async_wait([this, p, repeat](const boost::system::error_code& ec) {
       if (!ec && p->router->state() == vrrp::State::kMaster) Announce(*p, repeat, {});
+    });
+  }
+
+  // One announcement for each VIP and excluded VIP (keepalived announces both); with
+  // `only_other_interfaces`, only for those not on the instance's own interface.
+  void AnnounceOnce(Instance& in, bool only_other_interfaces) {
+    for (const auto* list : {&in.conf->vips, &in.conf->excluded_vips}) {
+      for (const auto& v : *list) {
+        const auto& out = InterfaceFor(in, v);
+        if (only_other_interfaces && out.ifindex == in.ifinfo.ifindex) continue;
+        Paced(
+            Announcement{out.ifindex, out.mac, v.address.address, &in,
+                         v.dev.empty() ? (in.vmac.empty() ? in.conf->interface : in.vmac) : v.dev});
+      }
+    }
+  }
+
+  // keepalived's garp_extra_if / vrrp_garp_extra_if "[all] SECS": while Master, announce every
+  // SECS the addresses on interfaces other than the instance's (a VMAC's), or with `all`
+  // every address.
+  void ScheduleExtraIf(Instance& in) {
+    const std::vector<std::string>* words = nullptr;
+    if (in.conf->tuning->garp_extra_if_words) words = &*in.conf->tuning->garp_extra_if_words;
+    std::vector<std::string> global;
+    if (!words) {
+      for (const auto& w : config.global.extra) {
+        if (!w.empty() && w[0] == "vrrp_garp_extra_if") global.assign(w.begin() + 1, w.end());
+      }
+      words = &global;
+    }
+    bool all = false;
+    double secs = 0;
+    for (const auto& w : *words) {
+      if (w == "all") {
+        all = true;
+      } else {
+        secs = std::atof(w.c_str());
+      }
+    }
+    if (secs <= 0) return;
+    if (!in.extra_if_timer) in.extra_if_timer = std::make_unique<asio::steady_timer>(io);
+    in.extra_if_timer->expires_after(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::duration<double>(secs)));
+    Instance* p = &in;
+    in.extra_if_timer->async_wait([this, p, all](const boost::system::error_code& ec) {
+      if (ec || p->router->state() != vrrp::State::kMaster) return;
+      AnnounceOnce(*p, !all);
+      ScheduleExtraIf(*p);
     });
   }
 
@@ -743,6 +788,7 @@ struct VrrpEngine::Impl {
       }
       if (in->garp_timer) in->garp_timer->cancel();
       if (in->refresh_timer) in->refresh_timer->cancel();
+      if (in->extra_if_timer) in->extra_if_timer->cancel();
     }
     for (auto& [k, lane] : lanes) {
       if (lane.timer) lane.timer->cancel();

@@ -51,10 +51,16 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
       t.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(false));
   r.higher_prio_send_advert = t.higher_prio_send_advert.value_or(
       g.vrrp_higher_prio_send_advert.value_or(d::kHigherPrioSendAdvert));
-  r.garp_master_repeat =
-      t.garp_master_repeat.value_or(g.vrrp_garp_master_repeat.value_or(d::kGarpMasterRepeat));
-  r.garp_master_delay =
-      t.garp_master_delay.value_or(g.vrrp_garp_master_delay.value_or(d::kGarpMasterDelay));
+  // keepalived's vrrp_min_garp: one announcement at the transition, no second burst.
+  bool min_garp = false;
+  for (const auto& words : g.extra) {
+    if (words.empty() || words[0] != "vrrp_min_garp") continue;
+    min_garp = words.size() < 2 || words[1] == "true" || words[1] == "on" || words[1] == "yes";
+  }
+  r.garp_master_repeat = t.garp_master_repeat.value_or(
+      g.vrrp_garp_master_repeat.value_or(min_garp ? 1 : d::kGarpMasterRepeat));
+  r.garp_master_delay = t.garp_master_delay.value_or(
+      g.vrrp_garp_master_delay.value_or(min_garp ? Duration{0} : d::kGarpMasterDelay));
   // keepalived: the lower-priority bursts default to the master ones.
   r.garp_lower_prio_repeat = t.garp_lower_prio_repeat.value_or(
       g.vrrp_garp_lower_prio_repeat.value_or(r.garp_master_repeat));

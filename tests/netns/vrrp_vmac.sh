@@ -31,10 +31,14 @@ MAC4=00:00:5e:00:01:33 MAC6=00:00:5e:00:02:34 MACX=00:00:5e:00:01:35
 for r in 1 2; do
   prio=$([ $r = 1 ] && echo 150 || echo 100)
   cat >"$tmp/r$r.conf" <<CONF
+global_defs {
+    vrrp_min_garp
+}
 vrrp_instance VI_4 {
     state BACKUP
     interface eth0
     use_vmac
+    garp_extra_if 1
     virtual_router_id 51
     version 3
     priority $prio
@@ -91,7 +95,7 @@ client_sees() {  # VIP MAC: ping answers and the neighbour entry holds MAC
   ip netns exec "$C" ping -c 1 -W 1 "$1" >/dev/null 2>&1 && [ "$(neigh_mac "$1")" = "$2" ]
 }
 
-ip netns exec "$C" tcpdump -U --immediate-mode -i eth0 -n -e -w "$tmp/c.pcap" 'ip proto 112 or ip6 proto 112' \
+ip netns exec "$C" tcpdump -U --immediate-mode -i eth0 -n -e -w "$tmp/c.pcap" 'ip proto 112 or ip6 proto 112 or arp' \
   >/dev/null 2>"$tmp/tcpdump.log" &
 wait_for 5 grep -q "listening on" "$tmp/tcpdump.log"
 vigil_start "$R1" r1
@@ -111,8 +115,8 @@ for ns in "$R1" "$R2"; do
     ok "$ns: vrrp6.52 carries eth0's link-local $(ll_of "$ns" eth0); vrrp.51 none from its MAC"
   else bad "$ns: link-locals: eth0 $(ll_of "$ns" eth0), vrrp6.52 $(ll_of "$ns" vrrp6.52)"; fi
 done
-want="$(sysctl_of "$R1" eth0 arp_ignore) $(sysctl_of "$R1" eth0 arp_filter) $(sysctl_of "$R1" vrrp.51 arp_ignore) $(sysctl_of "$R1" vrrp.51 arp_filter) $(sysctl_of "$R1" vrrp.51 accept_local) $(sysctl_of "$R1" vrrp.51 rp_filter)"
-if [ "$want" = "1 1 1 0 1 0" ]; then ok "sysctls: eth0 arp_ignore=1 arp_filter=1; vrrp.51 arp_ignore=1 arp_filter=0 accept_local=1 rp_filter=0"; else bad "sysctls: $want"; fi
+want="$(sysctl_of "$R1" eth0 arp_ignore) $(sysctl_of "$R1" eth0 arp_filter) $(sysctl_of "$R1" eth0 arp_announce) $(sysctl_of "$R1" vrrp.51 arp_ignore) $(sysctl_of "$R1" vrrp.51 arp_filter) $(sysctl_of "$R1" vrrp.51 accept_local) $(sysctl_of "$R1" vrrp.51 rp_filter)"
+if [ "$want" = "1 1 2 1 0 1 0" ]; then ok "sysctls: eth0 arp_ignore=1 arp_filter=1 arp_announce=2; vrrp.51 arp_ignore=1 arp_filter=0 accept_local=1 rp_filter=0"; else bad "sysctls: $want"; fi
 if ! on_dev "$R1" eth0 $VIP4 && ! on_dev "$R2" vrrp.51 $VIP4 && ! on_dev "$R2" eth0 $VIP4; then ok "the VIP is on R1's VMAC only"; else bad "VIP also elsewhere"; fi
 if [ "$(field r1 VI_4 "i['vmac_interface']")" = vrrp.51 ]; then ok "status names the VMAC (vmac_interface)"; else bad "status vmac_interface: $(field r1 VI_4 "i['vmac_interface']")"; fi
 
@@ -124,12 +128,13 @@ if wait_for 5 client_sees $VIP6 $MAC6; then ok "client: ping $VIP6 answers, neig
 if wait_for 5 client_sees $VIPX $MACX; then ok "client: $VIPX (vmac_xmit_base) answers from $MACX"; else bad "client VI_X: $(neigh_mac $VIPX)"; fi
 
 # Failover: R1 stops gracefully; its VMACs go and its sysctls are restored.
+t_fail=$(date +%s.%N)
 r1_pre="$(ip netns exec "$R1" cat /proc/sys/net/ipv4/conf/eth0/arp_ignore)"
 pkill -TERM -f "^$VIGILD .*$tmp/r1.conf"
 if wait_for 5 r2_holds; then ok "R1 stopped: R2 Master, VIPs on R2's VMACs"; else bad "failover: $(field r2 VI_4 "i['state']")"; fi
 gone() { ! ip -n "$R1" link show dev vrrp.51 >/dev/null 2>&1 && ! ip -n "$R1" link show dev vrrp6.52 >/dev/null 2>&1; }
 if wait_for 5 gone; then ok "R1's VMACs removed on stop"; else bad "R1's VMACs remain: $(ip -n "$R1" -br link)"; fi
-if [ "$(sysctl_of "$R1" eth0 arp_ignore) $(sysctl_of "$R1" eth0 arp_filter)" = "0 0" ]; then ok "R1's eth0 sysctls restored (arp_ignore 0, arp_filter 0)"; else bad "R1 eth0 sysctls after stop: $(sysctl_of "$R1" eth0 arp_ignore) $(sysctl_of "$R1" eth0 arp_filter) (were 0 0 before, $r1_pre while running)"; fi
+if [ "$(sysctl_of "$R1" eth0 arp_ignore) $(sysctl_of "$R1" eth0 arp_filter) $(sysctl_of "$R1" eth0 arp_announce)" = "0 0 0" ]; then ok "R1's eth0 sysctls restored (arp_ignore, arp_filter, arp_announce 0)"; else bad "R1 eth0 sysctls after stop: $(sysctl_of "$R1" eth0 arp_ignore) $(sysctl_of "$R1" eth0 arp_filter) $(sysctl_of "$R1" eth0 arp_announce) (were 0 0 0 before, arp_ignore $r1_pre while running)"; fi
 if [ "$(neigh_mac $VIP4)" = $MAC4 ] && wait_for 5 client_sees $VIP4 $MAC4; then ok "client after failover: neighbour entry still $MAC4 (no flush), ping answers from R2"; else bad "client after failover: $(neigh_mac $VIP4)"; fi
 replies=$(arp_replies $VIP4)
 if [ "$replies" = "$MAC4 " ]; then ok "after failover: every ARP reply for $VIP4 from $MAC4"; else bad "ARP replies after failover: $replies"; fi
@@ -153,8 +158,21 @@ s4=$(src_macs 51 ip.src 192.0.2.1) s6=$(tshark -r "$tmp/c.pcap" -Y "vrrp.virt_rt
 if [ "$s4" = "$MAC4 " ]; then ok "VI_4 adverts from 192.0.2.1 carry $MAC4"; else bad "VI_4 advert source MACs: $s4"; fi
 if [ "$s6" = "$MAC6 " ]; then ok "VI_6 adverts carry $MAC6"; else bad "VI_6 advert source MACs: $s6"; fi
 if [ "$sx" = "$mac1 " ]; then ok "VI_X (vmac_xmit_base) adverts carry eth0's MAC $mac1"; else bad "VI_X advert source MACs: $sx (eth0 $mac1)"; fi
-malformed=$(tshark -r "$tmp/c.pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | wc -l)
-if [ "$malformed" = 0 ]; then ok "tshark: no malformed or warning frames"; else bad "tshark: $malformed malformed/warning frames"; fi
+# garp_extra_if 1 with vrrp_min_garp: one gratuitous ARP on becoming Master, then one a second
+# on the VMAC (not the instance's own interface) while Master.
+read -r n_extra gaps_extra <<<"$(tshark -r "$tmp/c.pcap" -Y 'arp.isgratuitous && arp.src.proto_ipv4 == 192.0.2.51' \
+  -T fields -e frame.time_epoch 2>/dev/null | python3 -c "
+import sys
+t = [float(x) for x in sys.stdin.read().split() if float(x) < $t_fail]
+g = [b - a for a, b in zip(t, t[1:])]
+print(len(t), ','.join(f'{x:.2f}' for x in g))")"
+if [ "$n_extra" -ge 3 ] && python3 -c "import sys; g=[float(x) for x in '$gaps_extra'.split(',')]; sys.exit(0 if all(0.8 <= x <= 1.3 for x in g) else 1)"; then
+  ok "garp_extra_if 1, vrrp_min_garp: $n_extra gratuitous ARPs for $VIP4 while R1 was Master, one at a time, gaps $gaps_extra s"
+else
+  bad "garp_extra_if: $n_extra gratuitous ARPs, gaps $gaps_extra"
+fi
+malformed=$(tshark -r "$tmp/c.pcap" -Y "_ws.malformed || _ws.expert.severity >= warning" 2>/dev/null | tee "$tmp/warnings.txt" | wc -l)
+if [ "$malformed" = 0 ]; then ok "tshark: no malformed or warning frames"; else bad "tshark: $malformed malformed/warning frames: $(head -3 "$tmp/warnings.txt")"; fi
 
 # use_ipvlan: this kernel has no ipvlan; the instance is refused with a clear error.
 cat >"$tmp/ipv.conf" <<CONF

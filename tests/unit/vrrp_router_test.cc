@@ -487,6 +487,34 @@ TEST(RouterConfigFrom, TakesTheInstanceSettings) {
   EXPECT_EQ(r.vips[0].ToString(), "192.0.2.7");
 }
 
+// keepalived's vrrp_min_garp: one announcement, no second burst, unless set explicitly;
+// strict mode resets preempt_delay and authentication.
+TEST(RouterConfigFrom, MinGarpAndStrictMode) {
+  model::VrrpInstanceConf c;
+  c.vrid = 7;
+  c.version = 2;
+  c.preempt_delay = seconds(10);
+  c.auth_type = model::AuthType::kPass;
+  c.auth_pass = "pw";
+  model::GlobalDefs g;
+  auto plain = RouterConfig::From(c, g, Ip("192.0.2.1"));
+  EXPECT_EQ(plain.garp_master_repeat, model::defaults::kGarpMasterRepeat);
+  EXPECT_EQ(plain.garp_master_delay, model::defaults::kGarpMasterDelay);
+  EXPECT_EQ(plain.preempt_delay, seconds(10));
+  g.extra = {{"vrrp_min_garp"}};
+  auto min = RouterConfig::From(c, g, Ip("192.0.2.1"));
+  EXPECT_EQ(min.garp_master_repeat, 1);
+  EXPECT_EQ(min.garp_master_delay, Duration{0});
+  EXPECT_EQ(min.garp_lower_prio_repeat, 1);  // follows the master value
+  g.vrrp_garp_master_repeat = 3;
+  EXPECT_EQ(RouterConfig::From(c, g, Ip("192.0.2.1")).garp_master_repeat, 3);
+  g.vrrp_strict = true;
+  auto strict = RouterConfig::From(c, g, Ip("192.0.2.1"));
+  EXPECT_TRUE(strict.strict);
+  EXPECT_EQ(strict.preempt_delay, Duration{0});
+  EXPECT_EQ(strict.auth_type, AuthType::kNone);
+}
+
 RouterConfig AhConf(const char* primary, int priority, uint8_t key_last = '2') {
   RouterConfig c = Conf(primary, priority, 2);
   c.auth_type = AuthType::kAh;
