@@ -190,32 +190,30 @@ struct Notifier::Impl {
     OpenFifo(g.vrrp_notify_fifo, g.vrrp_notify_fifo_script);
   }
 
-  void InstanceState(const model::VrrpInstanceConf& conf, std::string_view state, int priority) {
-    const model::NotifyScripts& n = conf.notify.get();
+  // keepalived's order for one state change of an instance or a group: the state's own
+  // script, the generic `notify` with TYPE NAME STATE PRIORITY, then the FIFO line
+  //   TYPE "NAME" STATE PRIORITY
+  void StateChange(const model::NotifyScripts& n, const char* type, const std::string& name,
+                   std::string_view state, int priority) {
     const std::optional<model::Script>* specific = nullptr;
     if (state == "MASTER") specific = &n.master;
     if (state == "BACKUP") specific = &n.backup;
     if (state == "FAULT") specific = &n.fault;
     if (state == "STOP") specific = &n.stop;
     if (specific && *specific) Run(**specific, {});
-    if (n.generic)
-      Run(*n.generic, {"INSTANCE", conf.name, std::string(state), std::to_string(priority)});
-    std::string line = "INSTANCE \"" + conf.name + "\" " + std::string(state) + " " +
+    if (n.generic) Run(*n.generic, {type, name, std::string(state), std::to_string(priority)});
+    std::string line = std::string(type) + " \"" + name + "\" " + std::string(state) + " " +
                        std::to_string(priority) + "\n";
     for (auto& f : fifos) Write(*f, line);
   }
 
+  void InstanceState(const model::VrrpInstanceConf& conf, std::string_view state, int priority) {
+    StateChange(conf.notify.get(), "INSTANCE", conf.name, state, priority);
+  }
+
+  // Groups carry priority 0, as keepalived 2.2.7 writes them.
   void GroupState(const model::SyncGroupConf& g, std::string_view state) {
-    const model::NotifyScripts& n = g.notify.get();
-    const std::optional<model::Script>* specific = nullptr;
-    if (state == "MASTER") specific = &n.master;
-    if (state == "BACKUP") specific = &n.backup;
-    if (state == "FAULT") specific = &n.fault;
-    if (state == "STOP") specific = &n.stop;
-    if (specific && *specific) Run(**specific, {});
-    if (n.generic) Run(*n.generic, {"GROUP", g.name, std::string(state), "0"});
-    std::string line = "GROUP \"" + g.name + "\" " + std::string(state) + " 0\n";
-    for (auto& f : fifos) Write(*f, line);
+    StateChange(g.notify.get(), "GROUP", g.name, state, 0);
   }
 
   void Line(const model::VrrpInstanceConf& conf, const std::string& what, int priority) {
