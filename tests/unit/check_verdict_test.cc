@@ -1,0 +1,125 @@
+// keepalived's checker schedule and verdict (keepalived.conf(5): retry, delay_before_retry,
+// delay_loop, warmup, alpha) as check::Verdict and check::ResolveTiming apply them.
+#include <gtest/gtest.h>
+
+#include "check/verdict.h"
+
+namespace vigil::check {
+namespace {
+
+using std::chrono::seconds;
+
+TimePoint At(int s) { return TimePoint{} + seconds(s); }
+
+Timing T(int retry, bool alpha = false) {
+  Timing t;
+  t.delay_loop = seconds(10);
+  t.delay_before_retry = seconds(2);
+  t.retry = retry;
+  t.alpha = alpha;
+  return t;
+}
+
+TEST(KeepalivedChecker, UpServerGoesDownAfterItsRetriesFail) {
+  Verdict v(T(2), At(0));
+  EXPECT_TRUE(v.up());
+  EXPECT_EQ(v.next_check(), At(0));
+  auto r = v.Record(false, At(0));  // first failure: retry 1 of 2
+  EXPECT_FALSE(r.changed);
+  EXPECT_TRUE(v.up());
+  EXPECT_EQ(v.next_check(), At(2));  // delay_before_retry
+  r = v.Record(false, At(2));        // retry 2 of 2
+  EXPECT_TRUE(v.up());
+  EXPECT_EQ(v.next_check(), At(4));
+  r = v.Record(false, At(4));  // the last retry failed too
+  EXPECT_TRUE(r.changed);
+  EXPECT_FALSE(v.up());
+  EXPECT_EQ(r.reason, "check failed after 2 retries");
+  EXPECT_EQ(v.next_check(), At(14));  // down: delay_loop
+  EXPECT_EQ(v.failures(), 3u);
+}
+
+TEST(KeepalivedChecker, ASuccessDuringRetriesKeepsItUpAndRearmsTheRetries) {
+  Verdict v(T(1), At(0));
+  v.Record(false, At(0));
+  auto r = v.Record(true, At(2));
+  EXPECT_FALSE(r.changed);
+  EXPECT_TRUE(v.up());
+  EXPECT_EQ(v.next_check(), At(12));
+  EXPECT_EQ(v.retries_left(), 1);
+  v.Record(false, At(12));
+  EXPECT_TRUE(v.up());  // a fresh retry, not the end
+}
+
+TEST(KeepalivedChecker, RetryZeroMeansTheFirstFailureCounts) {
+  Verdict v(T(0), At(0));
+  auto r = v.Record(false, At(0));
+  EXPECT_TRUE(r.changed);
+  EXPECT_FALSE(v.up());
+  EXPECT_EQ(r.reason, "check failed");
+}
+
+TEST(KeepalivedChecker, DownServerComesUpOnOneSuccess) {
+  Verdict v(T(3), At(0));
+  for (int i = 0; i < 4; ++i) v.Record(false, v.next_check());
+  ASSERT_FALSE(v.up());
+  TimePoint t = v.next_check();
+  auto r = v.Record(false, t);  // down and failing: no retries, delay_loop
+  EXPECT_FALSE(r.changed);
+  EXPECT_EQ(v.next_check(), t + seconds(10));
+  r = v.Record(true, v.next_check());
+  EXPECT_TRUE(r.changed);
+  EXPECT_TRUE(v.up());
+}
+
+TEST(KeepalivedChecker, AlphaStartsDown) {
+  Verdict v(T(1, /*alpha=*/true), At(3));
+  EXPECT_FALSE(v.up());
+  EXPECT_EQ(v.next_check(), At(3));
+  auto r = v.Record(true, At(3));
+  EXPECT_TRUE(r.changed);
+  EXPECT_TRUE(v.up());
+}
+
+model::CheckerConf Checker(model::CheckerKind k) {
+  model::CheckerConf c;
+  c.kind = k;
+  return c;
+}
+
+TEST(KeepalivedCheckerTiming, InheritanceAndDefaults) {
+  model::VirtualServerConf vs;
+  model::RealServerConf rs;
+  auto t = ResolveTiming(Checker(model::CheckerKind::kTcp), rs, vs);
+  EXPECT_EQ(t.delay_loop, model::defaults::kDelayLoop);
+  EXPECT_EQ(t.warmup, model::defaults::kDelayLoop);  // warmup defaults to delay_loop
+  EXPECT_EQ(t.delay_before_retry, seconds(1));
+  EXPECT_EQ(t.retry, 1);
+  EXPECT_EQ(t.connect_timeout, model::defaults::kConnectTimeout);
+  EXPECT_FALSE(t.alpha);
+  EXPECT_EQ(ResolveTiming(Checker(model::CheckerKind::kHttp), rs, vs).delay_before_retry,
+            seconds(3));
+  EXPECT_EQ(ResolveTiming(Checker(model::CheckerKind::kSsl), rs, vs).delay_before_retry,
+            seconds(3));
+  vs.delay_loop = seconds(7);
+  EXPECT_EQ(ResolveTiming(Checker(model::CheckerKind::kDns), rs, vs).delay_before_retry,
+            seconds(7));
+  // checker over real server over virtual server
+  vs.retry = 5;
+  vs.alpha = true;
+  rs.retry = 4;
+  rs.delay_loop = seconds(6);
+  auto c = Checker(model::CheckerKind::kTcp);
+  c.common.retry = 3;
+  c.common.warmup = seconds(0);
+  t = ResolveTiming(c, rs, vs);
+  EXPECT_EQ(t.retry, 3);
+  EXPECT_EQ(t.delay_loop, seconds(6));
+  EXPECT_EQ(t.warmup, seconds(0));
+  EXPECT_TRUE(t.alpha);
+  c.common.alpha = false;
+  EXPECT_FALSE(ResolveTiming(c, rs, vs).alpha);
+}
+
+}  // namespace
+}  // namespace vigil::check
