@@ -1,0 +1,121 @@
+#include "lb/desired.h"
+
+#include <map>
+
+namespace vigil::lb {
+
+bool QuorumAfter(bool had_quorum, int live_weight, int quorum, int hysteresis) {
+  if (had_quorum) return live_weight >= quorum - hysteresis;
+  return live_weight >= quorum + hysteresis;
+}
+
+ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>& alive,
+                     const std::vector<int>& weights, bool had_quorum) {
+  ServiceState st;
+  Service& s = st.service;
+  s.key.kind = vs.key_kind == model::VsKeyKind::kFwmark ? model::VsKeyKind::kFwmark
+                                                        : model::VsKeyKind::kAddress;
+  s.key.address = vs.address;
+  s.key.port = vs.port.value_or(0);
+  s.key.fwmark = vs.fwmark;
+  s.key.protocol = vs.protocol.empty() ? "TCP" : vs.protocol;
+  s.scheduler = vs.lb_algo.empty() ? model::defaults::kScheduler : vs.lb_algo;
+  s.persistence_timeout = vs.persistence_timeout;
+  model::LvsMethod vs_method = vs.forwarding ? vs.forwarding->method : model::LvsMethod::kNat;
+  std::vector<Destination> up, inhibited;
+  for (size_t i = 0; i < vs.real_servers.size(); ++i) {
+    const auto& rs = vs.real_servers[i];
+    Destination d{rs.address, rs.port.value_or(s.key.port),
+                  i < weights.size() ? weights[i] : rs.weight,
+                  rs.forwarding ? rs.forwarding->method : vs_method};
+    bool is_alive = i < alive.size() && alive[i];
+    if (is_alive) {
+      st.live_weight += d.weight;
+      up.push_back(d);
+    } else if (rs.inhibit_on_failure.value_or(vs.inhibit_on_failure.value_or(false))) {
+      d.weight = 0;  // kept in the table, sent nothing
+      up.push_back(d);
+    }
+  }
+  st.quorum = QuorumAfter(had_quorum, st.live_weight, vs.quorum, vs.hysteresis);
+  if (!st.quorum && vs.sorry_server) {
+    // keepalived: without quorum the real servers give way to the sorry server.
+    Destination sorry{*vs.sorry_server, vs.sorry_server_port.value_or(s.key.port), 1,
+                      vs.sorry_server_forwarding ? vs.sorry_server_forwarding->method : vs_method};
+    s.destinations = {sorry};
+    return st;
+  }
+  s.destinations = up;
+  if (vs.sorry_server && vs.sorry_server_inhibit) {
+    // sorry_server_inhibit: the idle sorry server stays in the table with weight 0.
+    s.destinations.push_back(
+        {*vs.sorry_server, vs.sorry_server_port.value_or(s.key.port), 0,
+         vs.sorry_server_forwarding ? vs.sorry_server_forwarding->method : vs_method});
+  }
+  return st;
+}
+
+namespace {
+
+using DestKey = std::pair<base::IpAddress, int>;
+
+std::map<DestKey, const Destination*> ByAddress(const Service& s) {
+  std::map<DestKey, const Destination*> m;
+  for (const auto& d : s.destinations) m[{d.address, d.port}] = &d;
+  return m;
+}
+
+Service Header(const Service& s) {
+  Service h = s;
+  h.destinations.clear();
+  return h;
+}
+
+}  // namespace
+
+std::vector<Step> Diff(const std::vector<Service>& current, const std::vector<Service>& desired) {
+  std::map<ServiceKey, const Service*> cur, want;
+  for (const auto& s : current) cur[s.key] = &s;
+  for (const auto& s : desired) want[s.key] = &s;
+  std::vector<Step> adds, edits, dest_dels, svc_dels;
+  for (const auto& s : desired) {
+    auto it = cur.find(s.key);
+    if (it == cur.end()) {
+      adds.push_back({Step::Kind::kAddService, s.key, Header(s), std::nullopt});
+      for (const auto& d : s.destinations) {
+        adds.push_back({Step::Kind::kAddDestination, s.key, std::nullopt, d});
+      }
+      continue;
+    }
+    const Service& old = *it->second;
+    if (!(Header(old) == Header(s))) {
+      edits.push_back({Step::Kind::kEditService, s.key, Header(s), std::nullopt});
+    }
+    auto old_dests = ByAddress(old);
+    for (const auto& d : s.destinations) {
+      auto o = old_dests.find({d.address, d.port});
+      if (o == old_dests.end()) {
+        edits.push_back({Step::Kind::kAddDestination, s.key, std::nullopt, d});
+      } else if (!(*o->second == d)) {
+        edits.push_back({Step::Kind::kEditDestination, s.key, std::nullopt, d});
+      }
+    }
+    auto new_dests = ByAddress(s);
+    for (const auto& d : old.destinations) {
+      if (!new_dests.count({d.address, d.port})) {
+        dest_dels.push_back({Step::Kind::kDeleteDestination, s.key, std::nullopt, d});
+      }
+    }
+  }
+  for (const auto& s : current) {
+    if (!want.count(s.key))
+      svc_dels.push_back({Step::Kind::kDeleteService, s.key, std::nullopt, std::nullopt});
+  }
+  std::vector<Step> out = adds;
+  out.insert(out.end(), edits.begin(), edits.end());
+  out.insert(out.end(), dest_dels.begin(), dest_dels.end());
+  out.insert(out.end(), svc_dels.begin(), svc_dels.end());
+  return out;
+}
+
+}  // namespace vigil::lb

@@ -1,0 +1,81 @@
+// The load balancer's desired table and the ordered changes that reach it, pure: what a
+// virtual server should hold given which real servers are alive (keepalived.conf(5):
+// weight, inhibit_on_failure, quorum, hysteresis, sorry_server, sorry_server_inhibit), and
+// the steps that turn one table into another. The dataplane (IPVS or nftables) applies the
+// steps; it never decides.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ip.h"
+#include "model/config.h"
+
+namespace vigil::lb {
+
+struct Destination {
+  base::IpAddress address;
+  int port = 0;
+  int weight = 1;
+  model::LvsMethod method = model::LvsMethod::kNat;
+  bool operator==(const Destination&) const = default;
+};
+
+// A service's identity, as IPVS keys it.
+struct ServiceKey {
+  model::VsKeyKind kind = model::VsKeyKind::kAddress;  // kAddress or kFwmark
+  base::IpAddress address;
+  int port = 0;
+  int fwmark = 0;
+  std::string protocol = "TCP";
+  auto operator<=>(const ServiceKey&) const = default;
+};
+
+struct Service {
+  ServiceKey key;
+  std::string scheduler;
+  std::optional<model::Duration> persistence_timeout;
+  std::vector<Destination> destinations;  // in configuration order
+  bool operator==(const Service&) const = default;
+};
+
+// Quorum with hysteresis: gained at quorum + hysteresis live weight, lost below
+// quorum - hysteresis; in between the previous state holds.
+bool QuorumAfter(bool had_quorum, int live_weight, int quorum, int hysteresis);
+
+struct ServiceState {
+  Service service;
+  bool quorum = false;
+  int live_weight = 0;
+};
+
+// What `vs` should hold: `alive[i]` says whether real_servers[i] passes its checks (and
+// `weights[i]`, if given, is its current weight, e.g. from misc_dynamic). `had_quorum` is the
+// previous quorum state (start: true unless alpha).
+ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>& alive,
+                     const std::vector<int>& weights, bool had_quorum);
+
+// One step of a change, in the order the dataplane must apply them.
+struct Step {
+  enum class Kind {
+    kAddService,
+    kEditService,
+    kAddDestination,
+    kEditDestination,
+    kDeleteDestination,
+    kDeleteService
+  };
+  Kind kind;
+  ServiceKey service;
+  std::optional<Service> service_value;          // add / edit service
+  std::optional<Destination> destination_value;  // destination steps
+  bool operator==(const Step&) const = default;
+};
+
+// The steps from `current` to `desired`: new services and their destinations first, then
+// edits, then removed destinations, then removed services. Destinations are matched by
+// address and port; services by key.
+std::vector<Step> Diff(const std::vector<Service>& current, const std::vector<Service>& desired);
+
+}  // namespace vigil::lb
