@@ -19,8 +19,8 @@ std::optional<base::IpAddress> Broadcast(const std::string& b, const base::Prefi
   if (b.empty() || !p.address.is_v4()) return std::nullopt;
   if (b != "+" && b != "-") return base::IpAddress::Parse(b);
   const auto& bytes = p.address.bytes();
-  uint32_t a = (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) |
-               (uint32_t{bytes[2]} << 8) | bytes[3];
+  uint32_t a = (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
+               bytes[3];
   uint32_t host = p.length >= 32 ? 0 : (0xffffffffU >> p.length);
   return base::IpAddress::V4(b == "+" ? (a | host) : (a & ~host));
 }
@@ -64,23 +64,49 @@ KernelSpecs SpecsFor(const model::VrrpInstanceConf& conf, int instance_ifindex,
   };
   addresses(conf.vips);
   addresses(conf.excluded_vips);
-  for (const auto& r : conf.virtual_routes) {
-    auto parsed = os::ParseRoute(r.words, ifindex);
+  AddRouteLines(conf.virtual_routes, ifindex, "virtual_routes", out);
+  AddRuleLines(conf.virtual_rules, "virtual_rules", out);
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> WithoutTrackGroup(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "track_group") {
+      ++i;
+      continue;
+    }
+    out.push_back(words[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddRouteLines(const std::vector<model::RouteConf>& lines, const os::IfindexLookup& ifindex,
+                   const std::string& what, KernelSpecs& out) {
+  for (const auto& r : lines) {
+    auto parsed = os::ParseRoute(WithoutTrackGroup(r.words), ifindex);
     if (auto* e = std::get_if<std::string>(&parsed)) {
-      out.errors.push_back("virtual_routes: " + *e);
+      out.errors.push_back(what + ": " + *e);
     } else {
       out.routes.push_back(std::get<os::RouteSpec>(parsed));
     }
   }
-  for (const auto& r : conf.virtual_rules) {
-    auto parsed = os::ParseRule(r.words);
+}
+
+void AddRuleLines(const std::vector<model::RouteConf>& lines, const std::string& what,
+                  KernelSpecs& out) {
+  for (const auto& r : lines) {
+    auto parsed = os::ParseRule(WithoutTrackGroup(r.words));
     if (auto* e = std::get_if<std::string>(&parsed)) {
-      out.errors.push_back("virtual_rules: " + *e);
+      out.errors.push_back(what + ": " + *e);
     } else {
       out.rules.push_back(std::get<os::RuleSpec>(parsed));
     }
   }
-  return out;
 }
 
 }  // namespace vigil::daemon

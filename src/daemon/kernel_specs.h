@@ -23,6 +23,14 @@ struct KernelSpecs {
   std::vector<std::string> errors;  // lines that could not be used, with the reason
 };
 
+// Route and rule lines (virtual_routes / static_routes, ...) into `out`; a line that cannot
+// be used goes to out.errors prefixed with `what`. keepalived's `track_group G` words (static
+// lines) are not iproute2's and are left out.
+void AddRouteLines(const std::vector<model::RouteConf>& lines, const os::IfindexLookup& ifindex,
+                   const std::string& what, KernelSpecs& out);
+void AddRuleLines(const std::vector<model::RouteConf>& lines, const std::string& what,
+                  KernelSpecs& out);
+
 // Everything an instance installs as master. `instance_ifindex` is its interface.
 KernelSpecs SpecsFor(const model::VrrpInstanceConf& conf, int instance_ifindex,
                      const os::IfindexLookup& ifindex);

@@ -232,16 +232,9 @@ struct Notifier::Impl {
   // vrrp_notify_priority_changes.
   bool WantsPriorityChanges(const model::VrrpInstanceConf& conf) const {
     if (conf.tuning->notify_priority_changes) return *conf.tuning->notify_priority_changes;
-    for (const auto& g : config.sync_groups) {
-      for (const auto& m : g.members) {
-        if (m == conf.name && g.notify_priority_changes) return *g.notify_priority_changes;
-      }
-    }
-    for (const auto& words : config.global.extra) {
-      if (words.empty() || words[0] != "vrrp_notify_priority_changes") continue;
-      return words.size() < 2 || words[1] == "true" || words[1] == "on" || words[1] == "yes";
-    }
-    return false;
+    const auto* g = model::SyncGroupOf(config, conf.name);
+    if (g && g->notify_priority_changes) return *g->notify_priority_changes;
+    return model::ExtraFlag(config.global.extra, "vrrp_notify_priority_changes");
   }
 
   void PriorityChanged(const model::VrrpInstanceConf& conf, std::string_view state, int priority) {

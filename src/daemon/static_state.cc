@@ -3,22 +3,6 @@
 #include <spdlog/spdlog.h>
 
 namespace vigil::daemon {
-namespace {
-
-// `track_group G` belongs to keepalived's static route and rule lines, not to `ip route`.
-std::vector<std::string> WithoutTrackGroup(const std::vector<std::string>& words) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (words[i] == "track_group") {
-      ++i;
-      continue;
-    }
-    out.push_back(words[i]);
-  }
-  return out;
-}
-
-}  // namespace
 
 StaticState::StaticState(const model::Config& config, const os::IfindexLookup& ifindex) {
   for (const auto& a : config.static_ipaddress) {
@@ -37,22 +21,8 @@ StaticState::StaticState(const model::Config& config, const os::IfindexLookup& i
       tracked_.push_back({specs_.addresses.back(), a.opt->track_group, true});
     }
   }
-  for (const auto& r : config.static_routes) {
-    auto parsed = os::ParseRoute(WithoutTrackGroup(r.words), ifindex);
-    if (auto* e = std::get_if<std::string>(&parsed)) {
-      specs_.errors.push_back("static_routes: " + *e);
-    } else {
-      specs_.routes.push_back(std::get<os::RouteSpec>(parsed));
-    }
-  }
-  for (const auto& r : config.static_rules) {
-    auto parsed = os::ParseRule(WithoutTrackGroup(r.words));
-    if (auto* e = std::get_if<std::string>(&parsed)) {
-      specs_.errors.push_back("static_rules: " + *e);
-    } else {
-      specs_.rules.push_back(std::get<os::RuleSpec>(parsed));
-    }
-  }
+  AddRouteLines(config.static_routes, ifindex, "static_routes", specs_);
+  AddRuleLines(config.static_rules, "static_rules", specs_);
   for (const auto& g : config.track_groups) {
     groups_[g.name].insert(g.members.begin(), g.members.end());
   }

@@ -44,6 +44,12 @@ const base::IpAddress& Group(base::Family f) {
 
 }  // namespace
 
+// keepalived's garp_extra_if / vrrp_garp_extra_if "[all] SECS".
+struct ExtraIf {
+  vrrp::Duration every{0};  // 0: off
+  bool all = false;
+};
+
 struct SyncGroupRt {
   const model::SyncGroupConf* conf;
   std::vector<size_t> members;  // instance indices, in the group's order
@@ -77,6 +83,7 @@ struct VrrpEngine::Impl {
     std::unique_ptr<asio::steady_timer> garp_timer;                   // second gratuitous ARP burst
     std::unique_ptr<asio::steady_timer> refresh_timer;                // garp_master_refresh
     std::unique_ptr<asio::steady_timer> extra_if_timer;               // garp_extra_if
+    ExtraIf extra_if;                                                 // its interval, read once
     vrrp::ChecksumMode checksum = vrrp::ChecksumMode::kPseudoHeader;  // what we send
     vrrp::DecodeOptions decode;                                       // what we accept
     KernelSpecs specs;                    // addresses, routes and rules held as master
@@ -210,22 +217,15 @@ struct VrrpEngine::Impl {
     os::AcceptFilter::Options o;
     const auto& names = config.global.nftables;
     if (names && !names->empty()) o.table = names->front();
-    for (const auto& words : config.global.extra) {
-      if (words.empty()) continue;
-      if (words[0] == "nftables_priority" && words.size() > 1) {
-        o.priority = std::atoi(words[1].c_str());
-      } else if (words[0] == "nftables_counters") {
-        o.counters = true;
-      }
-    }
+    const auto* prio = model::FindExtra(config.global.extra, "nftables_priority");
+    if (prio && prio->size() > 1) o.priority = std::atoi((*prio)[1].c_str());
+    o.counters = model::FindExtra(config.global.extra, "nftables_counters") != nullptr;
     return o;
   }
 
   std::string VmacPrefix() const {
-    for (const auto& words : config.global.extra) {
-      if (words.size() > 1 && words[0] == "vmac_prefix") return words[1];
-    }
-    return "vrrp";
+    const auto* w = model::FindExtra(config.global.extra, "vmac_prefix");
+    return w && w->size() > 1 ? (*w)[1] : "vrrp";
   }
 
   // The network actions go first, in the router's order; state changes are logged after
@@ -417,33 +417,33 @@ struct VrrpEngine::Impl {
   // keepalived's garp_extra_if / vrrp_garp_extra_if "[all] SECS": while Master, announce every
   // SECS the addresses on interfaces other than the instance's (a VMAC's), or with `all`
   // every address.
-  void ScheduleExtraIf(Instance& in) {
-    const std::vector<std::string>* words = nullptr;
-    if (in.conf->tuning->garp_extra_if_words) words = &*in.conf->tuning->garp_extra_if_words;
-    std::vector<std::string> global;
-    if (!words) {
-      for (const auto& w : config.global.extra) {
-        if (!w.empty() && w[0] == "vrrp_garp_extra_if") global.assign(w.begin() + 1, w.end());
-      }
-      words = &global;
+  ExtraIf ExtraIfFor(const model::VrrpInstanceConf& conf) const {
+    std::vector<std::string> words;
+    if (conf.tuning->garp_extra_if_words) {
+      words = *conf.tuning->garp_extra_if_words;
+    } else if (const auto* g = model::FindExtra(config.global.extra, "vrrp_garp_extra_if")) {
+      words.assign(g->begin() + 1, g->end());
     }
-    bool all = false;
-    double secs = 0;
-    for (const auto& w : *words) {
+    ExtraIf e;
+    for (const auto& w : words) {
       if (w == "all") {
-        all = true;
+        e.all = true;
       } else {
-        secs = std::atof(w.c_str());
+        e.every = std::chrono::duration_cast<vrrp::Duration>(
+            std::chrono::duration<double>(std::atof(w.c_str())));
       }
     }
-    if (secs <= 0) return;
+    return e;
+  }
+
+  void ScheduleExtraIf(Instance& in) {
+    if (in.extra_if.every.count() <= 0) return;
     if (!in.extra_if_timer) in.extra_if_timer = std::make_unique<asio::steady_timer>(io);
-    in.extra_if_timer->expires_after(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::duration<double>(secs)));
+    in.extra_if_timer->expires_after(in.extra_if.every);
     Instance* p = &in;
-    in.extra_if_timer->async_wait([this, p, all](const boost::system::error_code& ec) {
+    in.extra_if_timer->async_wait([this, p](const boost::system::error_code& ec) {
       if (ec || p->router->state() != vrrp::State::kMaster) return;
-      AnnounceOnce(*p, !all);
+      AnnounceOnce(*p, !p->extra_if.all);
       ScheduleExtraIf(*p);
     });
   }
@@ -724,13 +724,8 @@ struct VrrpEngine::Impl {
       }
       slot->by_vrid[conf.vrid].push_back(instances.size());
       inst->socket = slot.get();
-      const model::SyncGroupConf* group_conf = nullptr;
-      for (const auto& g : config.sync_groups) {
-        for (const auto& m : g.members) {
-          if (m == conf.name) group_conf = &g;
-        }
-      }
-      inst->tracked = tracking.Add(instances.size(), conf, group_conf);
+      inst->tracked = tracking.Add(instances.size(), conf, model::SyncGroupOf(config, conf.name));
+      inst->extra_if = ExtraIfFor(conf);
       inst->link_up = info->up;
       instances.push_back(std::move(inst));
     }

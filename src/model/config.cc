@@ -56,4 +56,27 @@ bool Config::HasScripts() const {
   return false;
 }
 
+const std::vector<std::string>* FindExtra(const ExtraOptions& extra, std::string_view keyword) {
+  const std::vector<std::string>* found = nullptr;
+  for (const auto& words : extra) {
+    if (!words.empty() && words[0] == keyword) found = &words;
+  }
+  return found;
+}
+
+bool ExtraFlag(const ExtraOptions& extra, std::string_view keyword) {
+  const auto* w = FindExtra(extra, keyword);
+  if (!w) return false;
+  return w->size() < 2 || (*w)[1] == "true" || (*w)[1] == "on" || (*w)[1] == "yes";
+}
+
+const SyncGroupConf* SyncGroupOf(const Config& config, const std::string& name) {
+  for (const auto& g : config.sync_groups) {
+    for (const auto& m : g.members) {
+      if (m == name) return &g;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace vigil::model

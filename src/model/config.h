@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/ip.h"
@@ -36,6 +37,11 @@ struct Where : base::SourceLoc {
 
 // Keywords stored verbatim, in file order: keyword followed by its arguments.
 using ExtraOptions = std::vector<std::vector<std::string>>;
+
+// The last line of `extra` that starts with `keyword` (keyword included), or nullptr.
+const std::vector<std::string>* FindExtra(const ExtraOptions& extra, std::string_view keyword);
+// A flag keyword with keepalived's optional <BOOL>: true if given bare or true/on/yes.
+bool ExtraFlag(const ExtraOptions& extra, std::string_view keyword);
 
 // A script to run: argv (already split shell-style) and an optional run-as user/group.
 struct Script {
@@ -486,5 +492,8 @@ struct Config {
   bool HasLvs() const { return !virtual_servers.empty(); }
   bool HasScripts() const;
 };
+
+// The vrrp_sync_group that lists instance `name`, or nullptr.
+const SyncGroupConf* SyncGroupOf(const Config& config, const std::string& name);
 
 }  // namespace vigil::model

@@ -52,11 +52,7 @@ RouterConfig RouterConfig::From(const model::VrrpInstanceConf& c, const model::G
   r.higher_prio_send_advert = t.higher_prio_send_advert.value_or(
       g.vrrp_higher_prio_send_advert.value_or(d::kHigherPrioSendAdvert));
   // keepalived's vrrp_min_garp: one announcement at the transition, no second burst.
-  bool min_garp = false;
-  for (const auto& words : g.extra) {
-    if (words.empty() || words[0] != "vrrp_min_garp") continue;
-    min_garp = words.size() < 2 || words[1] == "true" || words[1] == "on" || words[1] == "yes";
-  }
+  bool min_garp = model::ExtraFlag(g.extra, "vrrp_min_garp");
   r.garp_master_repeat = t.garp_master_repeat.value_or(
       g.vrrp_garp_master_repeat.value_or(min_garp ? 1 : d::kGarpMasterRepeat));
   r.garp_master_delay = t.garp_master_delay.value_or(
