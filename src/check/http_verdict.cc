@@ -39,7 +39,33 @@ std::string Md5Hex(std::string_view data) {
   return out;
 }
 
+Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr);
+}
+Md5Stream::~Md5Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+void Md5Stream::Update(std::string_view piece) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), piece.data(), piece.size());
+}
+std::string Md5Stream::HexFinal() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
 UrlMatcher::~UrlMatcher() = default;
+
+size_t UrlMatcher::window() const {
+  if (!regex_) return 0;
+  if (max_offset_) return *max_offset_ + kRegexTail;
+  return std::max(kRegexWindow, min_offset_ + kRegexTail);
+}
 
 std::unique_ptr<UrlMatcher> UrlMatcher::Compile(const model::UrlConf& url, std::string* error) {
   std::unique_ptr<UrlMatcher> m(new UrlMatcher);
@@ -94,7 +120,9 @@ HttpFailure UrlMatcher::Evaluate(const HttpResponse& r) const {
   if (!status_ok) return HttpFailure::kStatus;
   if (!digest_.empty()) {
     if (!r.body_complete) return HttpFailure::kBodyIncomplete;
-    if (Md5Hex(r.body) != digest_) return HttpFailure::kDigest;
+    if ((r.body_md5.empty() ? Md5Hex(r.body) : std::string(r.body_md5)) != digest_) {
+      return HttpFailure::kDigest;
+    }
   }
   if (regex_) {
     bool found = false;
@@ -107,7 +135,9 @@ HttpFailure UrlMatcher::Evaluate(const HttpResponse& r) const {
     if (no_match_ && found) return HttpFailure::kRegexFound;
     if (!no_match_ && !found) {
       // A cut-short body may hold the match beyond the cut.
-      return r.body_complete ? HttpFailure::kRegexNotFound : HttpFailure::kBodyIncomplete;
+      // (with regex_max_offset the kept window holds every possible match start)
+      bool all_seen = r.body_complete && (!r.body_cut || max_offset_);
+      return all_seen ? HttpFailure::kRegexNotFound : HttpFailure::kBodyIncomplete;
     }
   }
   return HttpFailure::kNone;

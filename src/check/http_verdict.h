@@ -32,6 +32,25 @@ struct HttpResponse {
   int status = 0;
   std::string_view body;      // what was read (a prober caps it)
   bool body_complete = true;  // false: the reader stopped at its cap or the peer closed early
+  // The MD5 (lower-case hex) of the whole body when the reader streamed it through Md5Stream
+  // beyond what it kept in `body`; empty: the digest is taken of `body`.
+  std::string_view body_md5;
+  // `body` is only the first window() bytes of a longer body (the rest was streamed past).
+  bool body_cut = false;
+};
+
+// MD5 over a body read in pieces, for digests of bodies larger than what a reader keeps.
+class Md5Stream {
+ public:
+  Md5Stream();
+  ~Md5Stream();
+  Md5Stream(const Md5Stream&) = delete;
+  Md5Stream& operator=(const Md5Stream&) = delete;
+  void Update(std::string_view piece);
+  std::string HexFinal();  // once
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
 };
 
 class UrlMatcher {
@@ -41,6 +60,12 @@ class UrlMatcher {
   ~UrlMatcher();
   HttpFailure Evaluate(const HttpResponse& r) const;
   bool needs_body() const { return !digest_.empty() || regex_ != nullptr; }
+  bool needs_digest() const { return !digest_.empty(); }
+  // How many leading body bytes the regex needs kept: enough for a match starting at
+  // regex_max_offset (plus kRegexTail for the match itself), else kRegexWindow. 0: none.
+  size_t window() const;
+  static constexpr size_t kRegexWindow = 1 << 20;
+  static constexpr size_t kRegexTail = 64 << 10;
 
  private:
   UrlMatcher() = default;

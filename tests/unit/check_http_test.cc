@@ -52,6 +52,38 @@ TEST(KeepalivedHttpGet, DigestIsTheBodysMd5) {
   EXPECT_FALSE(M(model::UrlConf{})->needs_body());
 }
 
+TEST(KeepalivedHttpGet, StreamedDigestOfABodyLongerThanTheKeptWindow) {
+  Md5Stream md5;
+  md5.Update("a");
+  md5.Update("bc");
+  std::string hex = md5.HexFinal();
+  EXPECT_EQ(hex, "900150983cd24fb0d6963f7d28e17f72");
+  model::UrlConf u;
+  u.digest = hex;
+  auto m = M(u);
+  HttpResponse r{200, "", true, hex, /*body_cut=*/true};
+  EXPECT_EQ(m->Evaluate(r), HttpFailure::kNone);  // the streamed MD5, not the kept prefix
+  r.body_md5 = "00000000000000000000000000000000";
+  EXPECT_EQ(m->Evaluate(r), HttpFailure::kDigest);
+  EXPECT_EQ(m->window(), 0u);  // a digest alone keeps no body
+}
+
+TEST(KeepalivedHttpGet, RegexWindowAndCutBodies) {
+  model::UrlConf u;
+  u.regex = "needle";
+  auto m = M(u);
+  EXPECT_EQ(m->window(), UrlMatcher::kRegexWindow);
+  // Not in a kept prefix of a longer body: unknown, not "not found".
+  EXPECT_EQ(m->Evaluate(HttpResponse{200, "hay", true, "", true}), HttpFailure::kBodyIncomplete);
+  EXPECT_EQ(m->Evaluate(HttpResponse{200, "hay", true, "", false}), HttpFailure::kRegexNotFound);
+  u.regex_max_offset = 10;
+  auto bounded = M(u);
+  EXPECT_EQ(bounded->window(), 10 + UrlMatcher::kRegexTail);
+  // With regex_max_offset the window holds every possible start: a cut body is decided.
+  EXPECT_EQ(bounded->Evaluate(HttpResponse{200, "hay", true, "", true}),
+            HttpFailure::kRegexNotFound);
+}
+
 TEST(KeepalivedHttpGet, RegexAndRegexNoMatch) {
   model::UrlConf u;
   u.regex = "status: (ok|ready)";
