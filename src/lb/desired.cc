@@ -55,6 +55,61 @@ ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>
   return st;
 }
 
+std::vector<ServiceKey> KeysOf(const model::VirtualServerConf& vs,
+                               const std::vector<model::VirtualServerGroupConf>& groups) {
+  std::string proto = vs.protocol.empty() ? "TCP" : vs.protocol;
+  if (vs.key_kind != model::VsKeyKind::kGroup) {
+    ServiceKey k;
+    k.kind = vs.key_kind;
+    k.address = vs.address;
+    k.port = vs.port.value_or(0);
+    k.fwmark = vs.fwmark;
+    k.protocol = proto;
+    return {k};
+  }
+  std::vector<ServiceKey> keys;
+  for (const auto& g : groups) {
+    if (g.name != vs.group) continue;
+    for (const auto& e : g.entries) {
+      if (e.fwmark) {
+        ServiceKey k;
+        k.kind = model::VsKeyKind::kFwmark;
+        k.fwmark = *e.fwmark;
+        k.protocol = proto;
+        if (e.family == "inet6") k.address = base::IpAddress::V6({});
+        keys.push_back(k);
+        continue;
+      }
+      if (!e.first) continue;
+      base::IpAddress last = e.last.value_or(*e.first);
+      auto bytes = e.first->bytes();
+      const size_t lo = e.first->is_v4() ? 3 : 15;  // the varying part: bytes [lo-1, lo]
+      unsigned from = e.first->is_v4() ? bytes[lo] : (bytes[lo - 1] << 8 | bytes[lo]);
+      unsigned to =
+          last.is_v4() ? last.bytes()[lo] : (last.bytes()[lo - 1] << 8 | last.bytes()[lo]);
+      for (unsigned v = from; v <= to && v <= 0xffff; ++v) {
+        auto b = bytes;
+        if (e.first->is_v4()) {
+          b[lo] = static_cast<uint8_t>(v);
+        } else {
+          b[lo - 1] = static_cast<uint8_t>(v >> 8);
+          b[lo] = static_cast<uint8_t>(v);
+        }
+        ServiceKey k;
+        k.kind = model::VsKeyKind::kAddress;
+        k.address = e.first->is_v4()
+                        ? base::IpAddress::V4(uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 |
+                                              uint32_t(b[2]) << 8 | b[3])
+                        : base::IpAddress::V6(b);
+        k.port = e.port.value_or(vs.port.value_or(0));
+        k.protocol = proto;
+        keys.push_back(k);
+      }
+    }
+  }
+  return keys;
+}
+
 namespace {
 
 using DestKey = std::pair<base::IpAddress, int>;

@@ -56,6 +56,14 @@ struct ServiceState {
 ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>& alive,
                      const std::vector<int>& weights, bool had_quorum);
 
+// The services a virtual server stands for: its own key, or, for `virtual_server group NAME`,
+// one per address of each range entry of the virtual_server_group (keepalived's ranges vary
+// the last byte of an IPv4 address or the last 16 bits of an IPv6 one) and one per fwmark
+// entry. Each has the virtual server's protocol; an entry without a port takes the
+// virtual server's. Empty if the group does not exist.
+std::vector<ServiceKey> KeysOf(const model::VirtualServerConf& vs,
+                               const std::vector<model::VirtualServerGroupConf>& groups);
+
 // One step of a change, in the order the dataplane must apply them.
 struct Step {
   enum class Kind {

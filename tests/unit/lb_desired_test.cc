@@ -31,6 +31,39 @@ std::vector<int> Weights(const Service& s) {
   return w;
 }
 
+TEST(KeepalivedVirtualServerGroup, KeysOfRangesAndFwmarks) {
+  model::VirtualServerGroupConf g;
+  g.name = "G";
+  model::VsGroupEntry range;
+  range.first = Ip("192.0.2.10");
+  range.last = Ip("192.0.2.12");
+  range.port = 443;
+  model::VsGroupEntry single;
+  single.first = Ip("2001:db8::fffe");
+  single.last = Ip("2001:db8::1:1");  // keepalived varies the last 16 bits only
+  model::VsGroupEntry mark;
+  mark.fwmark = 7;
+  g.entries = {range, single, mark};
+  model::VirtualServerConf vs;
+  vs.key_kind = model::VsKeyKind::kGroup;
+  vs.group = "G";
+  vs.port = 80;
+  vs.protocol = "UDP";
+  auto keys = KeysOf(vs, {g});
+  ASSERT_EQ(keys.size(), 4u);  // .10 .11 .12, and the fwmark (the v6 range is empty)
+  EXPECT_EQ(keys[0].address, Ip("192.0.2.10"));
+  EXPECT_EQ(keys[2].address, Ip("192.0.2.12"));
+  EXPECT_EQ(keys[1].port, 443);
+  EXPECT_EQ(keys[1].protocol, "UDP");
+  EXPECT_EQ(keys[3].kind, model::VsKeyKind::kFwmark);
+  EXPECT_EQ(keys[3].fwmark, 7);
+  vs.group = "missing";
+  EXPECT_TRUE(KeysOf(vs, {g}).empty());
+  model::VirtualServerConf plain = Vs({1});
+  ASSERT_EQ(KeysOf(plain, {}).size(), 1u);
+  EXPECT_EQ(KeysOf(plain, {})[0].address, Ip("203.0.113.10"));
+}
+
 TEST(KeepalivedVirtualServer, AliveRealServersWithTheirWeights) {
   auto vs = Vs({1, 2, 3});
   auto st = Desired(vs, {true, false, true}, {}, true);
