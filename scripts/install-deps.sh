@@ -14,6 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev time python3
   # interop peers and network test tools
   keepalived frr tshark nftables iproute2 iputils-ping iputils-arping socat nginx-light tcpdump
+  # check targets and an independent view of IPVS (issue 5)
+  dnsmasq-base ipvsadm curl
   # a qemu guest with Debian's kernel, for kernel features this host lacks (tests/qemu)
   qemu-system-x86 busybox-static linux-image-amd64 kmod cpio
 )

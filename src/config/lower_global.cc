@@ -71,6 +71,7 @@ const Schema<GD>& GlobalSchema() {
         Flag<GD>("v3_checksum_as_v2", &GD::v3_checksum_as_v2),
         OptWords<GD>("nftables", &GD::nftables),
         OptWords<GD>("nftables_ipvs", &GD::nftables_ipvs),
+        Words<GD>("lb_dataplane", &GD::lb_dataplane),
         Words<GD>("notify_fifo", &GD::notify_fifo),
         ScriptField<GD>("notify_fifo_script", &GD::notify_fifo_script),
         Words<GD>("vrrp_notify_fifo", &GD::vrrp_notify_fifo),

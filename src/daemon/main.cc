@@ -1,5 +1,5 @@
 // vigild: the composition root. It reads and checks the configuration (keepalived's -t and
-// -d) and runs the VRRP engine; the checker engine arrives with its issue.
+// -d) and runs the VRRP engine and the checker engine.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -82,10 +82,8 @@ int Run(const CommandLine& cmd) {
   }
   if (cmd.dump_conf) std::cout << vigil::config::Dump(result.config);
   if (result.diags.HasAtLeast(vigil::base::Severity::kFatal)) return 4;
-  if (!result.config.HasVrrp()) {
-    spdlog::error(
-        "Vigil 0.1.0: this configuration has no vrrp_instance, and the checker "
-        "engine (virtual_server) is not part of this build yet");
+  if (!result.config.HasVrrp() && !result.config.HasLvs()) {
+    spdlog::error("this configuration has neither a vrrp_instance nor a virtual_server");
     return 1;
   }
   return vigil::daemon::RunVrrp(result.config, cmd.control_socket);

@@ -64,7 +64,9 @@ struct Notifier::Impl {
   std::function<void()> on_idle;
   std::unique_ptr<asio::steady_timer> grace;
 
-  Impl(asio::io_context& i, const model::Config& c) : io(i), config(c) {}
+  Impl(asio::io_context& i, const model::Config& c, Notifier::Side sd)
+      : io(i), config(c), side(sd) {}
+  Notifier::Side side;
 
   ~Impl() {
     for (auto& f : fifos) {
@@ -186,8 +188,20 @@ struct Notifier::Impl {
 
   void Start() {
     const auto& g = config.global;
-    OpenFifo(g.notify_fifo, g.notify_fifo_script);
-    OpenFifo(g.vrrp_notify_fifo, g.vrrp_notify_fifo_script);
+    if (side == Notifier::Side::kVrrp) {
+      OpenFifo(g.notify_fifo, g.notify_fifo_script);
+      OpenFifo(g.vrrp_notify_fifo, g.vrrp_notify_fifo_script);
+      return;
+    }
+    // The checker's side shares notify_fifo with the VRRP side, whose consumer reads it.
+    OpenFifo(g.notify_fifo, config.HasVrrp() ? std::nullopt : g.notify_fifo_script);
+    OpenFifo(g.lvs_notify_fifo, g.lvs_notify_fifo_script);
+  }
+
+  void Line(std::string line) {
+    if (stopped) return;
+    line += "\n";
+    for (auto& f : fifos) Write(*f, line);
   }
 
   // keepalived's order for one state change of an instance or a group: the state's own
@@ -267,8 +281,10 @@ struct Notifier::Impl {
   }
 };
 
-Notifier::Notifier(asio::io_context& io, const model::Config& config)
-    : impl_(std::make_unique<Impl>(io, config)) {}
+Notifier::Notifier(asio::io_context& io, const model::Config& config, Side side)
+    : impl_(std::make_unique<Impl>(io, config, side)) {}
+void Notifier::RunScript(const model::Script& script) { impl_->Run(script, {}); }
+void Notifier::FifoLine(std::string line) { impl_->Line(std::move(line)); }
 Notifier::~Notifier() = default;
 void Notifier::Start() { impl_->Start(); }
 void Notifier::InstanceState(const model::VrrpInstanceConf& conf, std::string_view state,

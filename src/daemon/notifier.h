@@ -23,7 +23,9 @@ namespace vigil::daemon {
 
 class Notifier {
  public:
-  Notifier(boost::asio::io_context& io, const model::Config& config);
+  // kVrrp writes notify_fifo and vrrp_notify_fifo; kChecker notify_fifo and lvs_notify_fifo.
+  enum class Side { kVrrp, kChecker };
+  Notifier(boost::asio::io_context& io, const model::Config& config, Side side = Side::kVrrp);
   ~Notifier();
 
   // Opens the FIFOs and starts their consumer scripts.
@@ -42,6 +44,11 @@ class Notifier {
   // `state` (MASTER or BACKUP): the generic notify and the FIFOs get MASTER_PRIORITY /
   // BACKUP_PRIORITY, if the instance asks for it.
   void PriorityChanged(const model::VrrpInstanceConf& conf, std::string_view state, int priority);
+  // A checker-side notification: `script` run as given (notify_up, quorum_down, ...), and
+  // a line on the FIFOs, keepalived's `VS [192.0.2.1]:tcp:80 UP` or
+  // `RS [198.51.100.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`.
+  void RunScript(const model::Script& script);
+  void FifoLine(std::string line);
   // No new script starts; `done` runs once the scripts still running have ended, or after
   // kStopGrace, when those left get SIGTERM (the notify_stop scripts of the shutdown run to
   // completion within that time).

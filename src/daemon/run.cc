@@ -6,7 +6,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <nlohmann/json.hpp>
 
+#include "daemon/check_engine.h"
 #include "daemon/control_server.h"
 #include "daemon/vrrp_engine.h"
 
@@ -14,16 +16,38 @@ namespace vigil::daemon {
 
 int RunVrrp(const model::Config& config, const std::string& control_socket) {
   boost::asio::io_context io;
-  VrrpEngine engine(io, config);
-  if (!engine.Start()) return 1;
+  std::unique_ptr<VrrpEngine> vrrp;
+  std::unique_ptr<CheckEngine> checker;
+  if (config.HasVrrp()) {
+    vrrp = std::make_unique<VrrpEngine>(io, config);
+    if (!vrrp->Start()) return 1;
+  }
+  if (config.HasLvs()) {
+    checker = std::make_unique<CheckEngine>(io, config);
+    if (!checker->Start()) {
+      if (vrrp) {
+        vrrp->Shutdown([&io] { io.stop(); });
+        io.run();
+      }
+      return 1;
+    }
+  }
 
   auto slash = control_socket.rfind('/');
   if (slash != std::string::npos && slash > 0) {
     ::mkdir(control_socket.substr(0, slash).c_str(), 0755);
   }
-  ControlServer control(io, control_socket, [&engine](const std::string& request) {
-    if (request == "status") return engine.StatusJson();
-    return std::string(R"({"error":"unknown request"})");
+  ControlServer control(io, control_socket, [&](const std::string& request) {
+    if (request != "status") return std::string(R"({"error":"unknown request"})");
+    nlohmann::json doc = vrrp ? nlohmann::json::parse(vrrp->StatusJson())
+                              : nlohmann::json{{"instances", nlohmann::json::array()}};
+    if (checker) {
+      auto lvs = nlohmann::json::parse(checker->StatusJson());
+      doc["dataplane"] = lvs["dataplane"];
+      doc["lb"] = lvs;
+      doc["virtual_servers"] = lvs["virtual_servers"];
+    }
+    return doc.dump();
   });
   std::string err;
   if (!control.Start(&err)) spdlog::warn("{}", err);
@@ -33,7 +57,13 @@ int RunVrrp(const model::Config& config, const std::string& control_socket) {
     if (ec) return;
     spdlog::info("Stopping (signal {})", sig);
     control.Stop();
-    engine.Shutdown([&io] { io.stop(); });
+    // Both engines stop; the loop ends when the last is done.
+    auto pending = std::make_shared<int>((vrrp ? 1 : 0) + (checker ? 1 : 0));
+    auto one_done = [&io, pending] {
+      if (--*pending == 0) io.stop();
+    };
+    if (checker) checker->Shutdown(one_done);
+    if (vrrp) vrrp->Shutdown(one_done);
   });
   spdlog::info("Startup complete");
   io.run();

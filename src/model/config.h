@@ -455,6 +455,9 @@ struct GlobalDefs {
   std::optional<bool> vrrp_lower_prio_no_advert, vrrp_higher_prio_send_advert;
   bool v3_checksum_as_v2 = false;
   std::optional<std::vector<std::string>> nftables, nftables_ipvs;  // optional table name
+  // Vigil's `lb_dataplane ipvs | nftables [TABLE]`: where virtual servers are programmed
+  // (empty: ipvs, as keepalived). Not a keepalived keyword.
+  std::string lb_dataplane;
   std::optional<Script> notify_fifo_script, vrrp_notify_fifo_script, lvs_notify_fifo_script;
   std::string notify_fifo, vrrp_notify_fifo, lvs_notify_fifo;  // "FIFO [USER [GROUP]]"
   std::string script_user;                                     // "USER [GROUP]"

@@ -1,0 +1,409 @@
+#include "daemon/check_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "base/rate_limit.h"
+#include "check/verdict.h"
+#include "daemon/dataplane.h"
+#include "daemon/notifier.h"
+#include "daemon/probe.h"
+#include "lb/desired.h"
+
+namespace vigil::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+check::TimePoint Now() {
+  return std::chrono::time_point_cast<check::Duration>(std::chrono::steady_clock::now());
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// keepalived's names: [192.0.2.10]:tcp:80, FWM 1.
+std::string ServiceText(const lb::ServiceKey& k) {
+  if (k.kind == model::VsKeyKind::kFwmark) return "FWM " + std::to_string(k.fwmark);
+  return "[" + k.address.ToString() + "]:" + Lower(k.protocol) + ":" + std::to_string(k.port);
+}
+
+std::string VsText(const model::VirtualServerConf& vs) {
+  if (vs.key_kind == model::VsKeyKind::kGroup) return "group " + vs.group;
+  lb::ServiceKey k;
+  k.kind = vs.key_kind;
+  k.address = vs.address;
+  k.port = vs.port.value_or(0);
+  k.fwmark = vs.fwmark;
+  k.protocol = vs.protocol.empty() ? "TCP" : vs.protocol;
+  return ServiceText(k);
+}
+
+}  // namespace
+
+struct CheckEngine::Impl {
+  struct CheckerRt {
+    const model::CheckerConf* conf;
+    std::unique_ptr<Probe> probe;
+    std::optional<check::Verdict> verdict;
+    std::unique_ptr<asio::steady_timer> timer;
+    std::map<std::string, uint64_t> failures;  // by name
+    std::string last_failure, last_detail;
+    std::optional<int> weight;  // misc_dynamic / FILE_CHECK
+    bool running = false;
+  };
+  struct RealServerRt {
+    const model::RealServerConf* conf;
+    std::vector<std::unique_ptr<CheckerRt>> checkers;
+    bool alive = true;
+    std::string text;
+  };
+  struct VirtualServerRt {
+    const model::VirtualServerConf* conf;
+    std::vector<lb::ServiceKey> keys;
+    std::vector<std::unique_ptr<RealServerRt>> servers;
+    bool quorum = true;
+    int live_weight = 0;
+    std::string text;
+  };
+
+  asio::io_context& io;
+  const model::Config& config;
+  Notifier notifier;
+  std::unique_ptr<Dataplane> dataplane;
+  std::vector<std::unique_ptr<VirtualServerRt>> vss;
+  std::vector<lb::Service> table;  // what the dataplane was last asked for
+  bool dirty = false, apply_posted = false, stopping = false;
+  uint64_t apply_failures = 0, applies = 0;
+  std::string last_apply_error;
+  base::RateLimit failure_logs{20, std::chrono::seconds(10)};
+  std::mt19937_64 rng{std::random_device{}()};
+
+  Impl(asio::io_context& i, const model::Config& c)
+      : io(i), config(c), notifier(i, c, Notifier::Side::kChecker) {}
+
+  std::unique_ptr<Dataplane> MakeDataplane(std::string* error) {
+    std::istringstream in(config.global.lb_dataplane);
+    std::string kind, table;
+    in >> kind >> table;
+    if (kind.empty() || kind == "ipvs") {
+      *error =
+          "lb_dataplane ipvs: IPVS through generic netlink is not wired into vigild yet; use "
+          "`lb_dataplane nftables` in global_defs";
+      return nullptr;
+    }
+    if (kind == "nftables") return MakeNftDataplane(table);
+    *error = "lb_dataplane must be ipvs or nftables, found '" + kind + "'";
+    return nullptr;
+  }
+
+  bool Build() {
+    std::string err;
+    dataplane = MakeDataplane(&err);
+    if (!dataplane) {
+      spdlog::error("{}", err);
+      return false;
+    }
+    bool ok = true;
+    for (const auto& vs : config.virtual_servers) {
+      auto v = std::make_unique<VirtualServerRt>();
+      v->conf = &vs;
+      v->text = VsText(vs);
+      v->keys = lb::KeysOf(vs, config.vs_groups);
+      if (v->keys.empty()) {
+        spdlog::error("{}: virtual_server_group {} is not defined or empty", vs.loc.ToString(),
+                      vs.group);
+        ok = false;
+        continue;
+      }
+      for (const auto& rs : vs.real_servers) {
+        auto r = std::make_unique<RealServerRt>();
+        r->conf = &rs;
+        r->text = "[" + rs.address.ToString() +
+                  "]:" + Lower(vs.protocol.empty() ? "TCP" : vs.protocol) + ":" +
+                  std::to_string(rs.port.value_or(vs.port.value_or(0)));
+        for (const auto& c : rs.checkers) {
+          auto cr = std::make_unique<CheckerRt>();
+          cr->conf = &c;
+          if (c.kind == model::CheckerKind::kBfd) {
+            spdlog::warn("{}: BFD_CHECK is not run by Vigil yet; the checker is ignored",
+                         c.loc.ToString());
+            continue;
+          }
+          ProbeSpec spec;
+          spec.checker = &c;
+          spec.rs = &rs;
+          spec.vs = &vs;
+          spec.config = &config;
+          auto timing = check::ResolveTiming(c, rs, vs);
+          spec.target.address = c.common.connect_ip.value_or(rs.address);
+          spec.target.port = c.common.connect_port.value_or(rs.port.value_or(vs.port.value_or(0)));
+          spec.target.bindto = c.common.bindto;
+          spec.target.bind_port = c.common.bind_port;
+          spec.target.bind_if = c.common.bind_if;
+          spec.target.fwmark = c.common.fwmark;
+          spec.target.timeout = timing.connect_timeout;
+          std::string perr;
+          cr->probe = MakeProbe(io, spec, &perr);
+          if (!cr->probe) {
+            spdlog::error("{}: {}", c.loc.ToString(), perr);
+            ok = false;
+            continue;
+          }
+          std::uniform_int_distribution<int64_t> spread(0, timing.warmup.count());
+          cr->verdict.emplace(timing, Now() + check::Duration(spread(rng)));
+          cr->timer = std::make_unique<asio::steady_timer>(io);
+          r->checkers.push_back(std::move(cr));
+        }
+        r->alive = AllUp(*r);
+        v->servers.push_back(std::move(r));
+      }
+      // The starting quorum: what the starting states give, from "had quorum" (keepalived
+      // starts each virtual server up and lets the first computation decide).
+      v->quorum = lb::Desired(vs, Alive(*v), Weights(*v), true).quorum;
+      for (const auto& key : v->keys) {
+        lb::ServiceState st = lb::Desired(vs, Alive(*v), Weights(*v), v->quorum);
+        st.service.key = key;
+        std::string why = dataplane->Unsupported(st.service);
+        if (!why.empty()) {
+          spdlog::error("{}: virtual_server {}: {}", vs.loc.ToString(), v->text, why);
+          ok = false;
+        }
+      }
+      vss.push_back(std::move(v));
+    }
+    return ok;
+  }
+
+  static bool AllUp(const RealServerRt& r) {
+    for (const auto& c : r.checkers) {
+      if (!c->verdict->up()) return false;
+    }
+    return true;
+  }
+  static std::vector<bool> Alive(const VirtualServerRt& v) {
+    std::vector<bool> a;
+    for (const auto& r : v.servers) a.push_back(r->alive);
+    return a;
+  }
+  static std::vector<int> Weights(const VirtualServerRt& v) {
+    std::vector<int> w;
+    for (const auto& r : v.servers) {
+      int weight = r->conf->weight;
+      for (const auto& c : r->checkers) {
+        if (c->weight) weight = *c->weight;
+      }
+      w.push_back(weight);
+    }
+    return w;
+  }
+
+  std::vector<lb::Service> DesiredTable() {
+    std::vector<lb::Service> out;
+    for (auto& v : vss) {
+      lb::ServiceState st = lb::Desired(*v->conf, Alive(*v), Weights(*v), v->quorum);
+      v->live_weight = st.live_weight;
+      if (st.quorum != v->quorum) QuorumChanged(*v, st.quorum);
+      for (const auto& key : v->keys) {
+        lb::Service s = st.service;
+        s.key = key;
+        out.push_back(std::move(s));
+      }
+    }
+    return out;
+  }
+
+  void QuorumChanged(VirtualServerRt& v, bool up) {
+    v.quorum = up;
+    const auto& vs = *v.conf;
+    if (up) {
+      spdlog::info("Gained quorum {}+{}={} <= {} for VS {}", vs.quorum, vs.hysteresis,
+                   vs.quorum + vs.hysteresis, v.live_weight, v.text);
+      if (vs.quorum_up) notifier.RunScript(*vs.quorum_up);
+    } else {
+      spdlog::info("Lost quorum {}-{}={} > {} for VS {}", vs.quorum, vs.hysteresis,
+                   vs.quorum - vs.hysteresis, v.live_weight, v.text);
+      if (vs.quorum_down) notifier.RunScript(*vs.quorum_down);
+    }
+    notifier.FifoLine("VS " + v.text + (up ? " UP" : " DOWN"));
+  }
+
+  void MarkDirty() {
+    dirty = true;
+    if (apply_posted) return;
+    apply_posted = true;
+    asio::post(io, [this] {
+      apply_posted = false;
+      if (dirty && !stopping) Apply();
+    });
+  }
+
+  void Apply() {
+    dirty = false;
+    auto desired = DesiredTable();
+    std::string err;
+    ++applies;
+    if (!dataplane->Apply(desired, &err)) {
+      ++apply_failures;
+      last_apply_error = err;
+      spdlog::error("{}: cannot program the load balancer: {}", dataplane->name(), err);
+      return;
+    }
+    table = std::move(desired);
+  }
+
+  void Schedule(VirtualServerRt& v, RealServerRt& r, CheckerRt& c) {
+    if (stopping) return;
+    auto due = c.verdict->next_check();
+    c.timer->expires_at(std::chrono::steady_clock::time_point(due.time_since_epoch()));
+    c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
+      if (ec || stopping) return;
+      RunCheck(v, r, c);
+    });
+  }
+
+  void RunCheck(VirtualServerRt& v, RealServerRt& r, CheckerRt& c) {
+    c.running = true;
+    c.probe->Start([this, &v, &r, &c](ProbeResult res) {
+      c.running = false;
+      if (stopping) return;
+      Result(v, r, c, std::move(res));
+      Schedule(v, r, c);
+    });
+  }
+
+  void Result(VirtualServerRt& v, RealServerRt& r, CheckerRt& c, ProbeResult res) {
+    const char* kind = model::CheckerKeyword(c.conf->kind);
+    if (!res.ok) {
+      ++c.failures[res.failure];
+      c.last_failure = res.failure;
+      c.last_detail = res.detail;
+      bool log_all = c.conf->common.log_all_failures.value_or(false);
+      uint64_t suppressed = 0;
+      if ((log_all || c.verdict->up()) &&
+          failure_logs.Allow(std::chrono::steady_clock::now(), &suppressed)) {
+        spdlog::info("{} on {} failed: {} ({}){}", kind, r.text, res.failure, res.detail,
+                     suppressed ? fmt::format(" [{} similar lines suppressed]", suppressed) : "");
+      }
+    }
+    bool weight_changed = false;
+    if (res.ok && res.weight != c.weight && res.weight) {
+      c.weight = res.weight;
+      weight_changed = true;
+      spdlog::info("{} on {}: weight now {}", kind, r.text, *c.weight);
+    }
+    auto tr = c.verdict->Record(res.ok, Now());
+    if (!tr.changed) {
+      if (weight_changed) MarkDirty();
+      return;
+    }
+    spdlog::info("{} on {} {}: {}", kind, r.text, tr.up ? "succeeded" : "failed", tr.reason);
+    bool alive = AllUp(r);
+    if (alive != r.alive) {
+      r.alive = alive;
+      const auto& rs = *r.conf;
+      spdlog::info("{} service {} {} VS {}", alive ? "Adding" : "Removing", r.text,
+                   alive ? "to" : "from", v.text);
+      if (alive && rs.notify_up) notifier.RunScript(*rs.notify_up);
+      if (!alive && rs.notify_down) notifier.RunScript(*rs.notify_down);
+      notifier.FifoLine("RS " + r.text + " " + v.text + (alive ? " UP" : " DOWN"));
+    }
+    MarkDirty();
+  }
+
+  bool Start() {
+    if (!Build()) return false;
+    notifier.Start();
+    Apply();
+    if (apply_failures) return false;
+    for (auto& v : vss) {
+      for (auto& r : v->servers) {
+        for (auto& c : r->checkers) Schedule(*v, *r, *c);
+      }
+    }
+    spdlog::info("Checker engine: {} virtual servers on {}", vss.size(), dataplane->name());
+    return true;
+  }
+
+  void Shutdown(std::function<void()> done) {
+    stopping = true;
+    for (auto& v : vss) {
+      for (auto& r : v->servers) {
+        for (auto& c : r->checkers) {
+          if (c->timer) c->timer->cancel();
+          c->probe.reset();  // abandons a check in flight
+        }
+      }
+    }
+    if (dataplane) dataplane->Clear();
+    notifier.Stop(std::move(done));
+  }
+
+  std::string StatusJson() const {
+    nlohmann::json doc;
+    doc["dataplane"] = dataplane ? dataplane->name() : "";
+    doc["applies"] = applies;
+    doc["apply_failures"] = apply_failures;
+    doc["last_apply_error"] = last_apply_error;
+    doc["virtual_servers"] = nlohmann::json::array();
+    for (const auto& v : vss) {
+      nlohmann::json servers = nlohmann::json::array();
+      auto weights = Weights(*v);
+      for (size_t i = 0; i < v->servers.size(); ++i) {
+        const auto& r = *v->servers[i];
+        nlohmann::json checkers = nlohmann::json::array();
+        for (const auto& c : r.checkers) {
+          checkers.push_back({{"type", model::CheckerKeyword(c->conf->kind)},
+                              {"up", c->verdict->up()},
+                              {"checks", c->verdict->checks()},
+                              {"failures", c->verdict->failures()},
+                              {"failures_by_reason", c->failures},
+                              {"last_failure", c->last_failure},
+                              {"last_detail", c->last_detail}});
+        }
+        servers.push_back({{"address", r.conf->address.ToString()},
+                           {"port", r.conf->port.value_or(v->conf->port.value_or(0))},
+                           {"alive", r.alive},
+                           {"weight", weights[i]},
+                           {"checkers", checkers}});
+      }
+      nlohmann::json services = nlohmann::json::array();
+      for (const auto& s : table) {
+        for (const auto& k : v->keys) {
+          if (!(s.key == k)) continue;
+          nlohmann::json dests = nlohmann::json::array();
+          for (const auto& d : s.destinations) {
+            dests.push_back(
+                {{"address", d.address.ToString()}, {"port", d.port}, {"weight", d.weight}});
+          }
+          services.push_back(
+              {{"service", ServiceText(k)}, {"scheduler", s.scheduler}, {"destinations", dests}});
+        }
+      }
+      doc["virtual_servers"].push_back({{"name", v->text},
+                                        {"quorum", v->quorum},
+                                        {"live_weight", v->live_weight},
+                                        {"real_servers", servers},
+                                        {"programmed", services}});
+    }
+    return doc.dump();
+  }
+};
+
+CheckEngine::CheckEngine(asio::io_context& io, const model::Config& config)
+    : impl_(std::make_unique<Impl>(io, config)) {}
+CheckEngine::~CheckEngine() = default;
+bool CheckEngine::Start() { return impl_->Start(); }
+void CheckEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
+std::string CheckEngine::StatusJson() const { return impl_->StatusJson(); }
+
+}  // namespace vigil::daemon

@@ -1,0 +1,42 @@
+// The checker engine: runs every virtual_server's health checks and keeps the load
+// balancer's table (IPVS or nftables, global_defs `lb_dataplane`) in step with them.
+//
+// Each checker has a probe (daemon/probe.h), a check::Verdict (retry, delay_before_retry,
+// alpha) and a timer; a real server is alive while all its checkers are up. When one changes,
+// its virtual server's desired table (lb::Desired: weights, inhibit_on_failure, quorum with
+// hysteresis, sorry_server) is recomputed, and all changes of one event-loop turn reach the
+// dataplane together. Transitions run notify_up / notify_down / quorum_up / quorum_down and
+// write keepalived's FIFO lines. Boost.Asio stays inside the implementation.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "model/config.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vigil::daemon {
+
+class CheckEngine {
+ public:
+  CheckEngine(boost::asio::io_context& io, const model::Config& config);
+  ~CheckEngine();
+
+  // Builds the probes and the dataplane and programs the starting table. False (with the
+  // reasons logged) if a virtual server cannot be run on the chosen dataplane.
+  bool Start();
+  // Stops checking and removes what Vigil installed; `done` runs when that is over.
+  void Shutdown(std::function<void()> done);
+  // {"dataplane": ..., "virtual_servers": [...]} (docs/CONTROL.md).
+  std::string StatusJson() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::daemon

@@ -1,0 +1,30 @@
+// Where the load balancer's table lives: the checker engine computes the services it wants
+// (lb::Desired) and hands the whole list to a dataplane, which brings the kernel to it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lb/desired.h"
+
+namespace vigil::daemon {
+
+class Dataplane {
+ public:
+  virtual ~Dataplane() = default;
+  virtual const char* name() const = 0;
+  // Empty if `s` can be programmed here; else why not (a configuration error).
+  virtual std::string Unsupported(const lb::Service& s) const = 0;
+  // Brings the kernel's table to `desired` (the services Vigil owns; others are left alone).
+  // False, with the reason, if the kernel refused; the next Apply() tries again from what the
+  // kernel holds.
+  virtual bool Apply(const std::vector<lb::Service>& desired, std::string* error) = 0;
+  // Removes everything Vigil installed (at shutdown).
+  virtual void Clear() = 0;
+};
+
+// nftables: one table of Vigil's (`table`, default "vigil_lb"), replaced atomically.
+std::unique_ptr<Dataplane> MakeNftDataplane(const std::string& table);
+
+}  // namespace vigil::daemon
