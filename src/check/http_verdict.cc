@@ -26,19 +26,6 @@ const char* HttpFailureName(HttpFailure f) {
   return "?";
 }
 
-std::string Md5Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
 Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr);
 }
@@ -57,6 +44,12 @@ std::string Md5Stream::HexFinal() {
     out += kHex[md[i] & 15];
   }
   return out;
+}
+
+std::string Md5Hex(std::string_view data) {
+  Md5Stream md5;
+  md5.Update(data);
+  return md5.HexFinal();
 }
 
 UrlMatcher::~UrlMatcher() = default;

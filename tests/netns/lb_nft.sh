@@ -168,9 +168,10 @@ else
   bad "spread R1=$c1 R2=$c2 R3=$c3 sorry=$c9 failed=$cf"
 fi
 
-# An nginx stops: out of the table within delay_loop + connect_timeout (2 s).
-t0=$(date +%s%N)
+# An nginx stops: out of the table within delay_loop + connect_timeout (2 s), counted from
+# when its process has exited (nginx_stop waits for that; a graceful stop takes a while).
 nginx_stop 1
+t0=$(date +%s%N)
 if wait_for 5 rs_dead 0 && wait_for 2 programmed 2; then
   ms=$((($(date +%s%N) - t0) / 1000000))
   if [ "$ms" -le 2000 ]; then ok "stopped R1 removed in $ms ms (<= delay_loop + connect_timeout)"; else bad "R1 removed after $ms ms"; fi
