@@ -16,14 +16,13 @@ std::unique_ptr<Probe> MakeProbe(boost::asio::io_context& io, const ProbeSpec& s
     case K::kFile:
       return MakeFileProbe(io, spec, error);
     case K::kSmtp:
+      return MakeSmtpProbe(io, spec, error);
     case K::kDns:
+      return MakeDnsProbe(io, spec, error);
     case K::kUdp:
+      return MakeUdpProbe(io, spec, error);
     case K::kPing:
-      // Their factories (declared in probe.h) are the next step of issue 5.
-      *error = std::string(model::CheckerKeyword(spec.checker->kind)) +
-               " is not run by Vigil yet (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK and "
-               "FILE_CHECK are)";
-      return nullptr;
+      return MakePingProbe(io, spec, error);
     case K::kBfd:
       break;
   }

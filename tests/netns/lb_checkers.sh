@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# DNS_CHECK, SMTP_CHECK, UDP_CHECK and PING_CHECK in the checker engine against real Debian
+# servers on a namespaced network (nftables dataplane): dnsmasq for DNS, Python's smtpd
+# (Debian's python3) for SMTP, socat echoing UDP, and a namespace's own kernel for ICMP echo.
+# Each real server comes up; each server then fails in its own way and leaves the table with
+# a named failure (dns-port-unreachable, dns-rcode, connect-refused, udp-port-unreachable,
+# ping-timeout); restored, each comes back.
+# Usage: lb_checkers.sh VIGILD VIGILCTL
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+vigil_test_init "$1" "$2"
+for p in dnsmasq socat python3; do
+  command -v $p >/dev/null || { echo "FAIL: $p missing (scripts/install-deps.sh)"; exit 1; }
+done
+
+netns_lan vsw vlb vr1 vr2 vr3 vr4
+ip -n vlb addr add 192.0.2.1/24 dev eth0
+ip -n vlb addr add 198.51.100.254/24 dev eth0
+for n in 1 2 3 4; do
+  ip -n vr$n addr add 198.51.100.$n/24 dev eth0
+  ip -n vr$n route add default via 198.51.100.254
+done
+ip -n vr1 addr add 198.51.100.11/24 dev eth0
+
+dns_start() {
+  ip netns exec vr1 dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll \
+    --bind-interfaces --listen-address=198.51.100.1 --listen-address=198.51.100.11 \
+    --except-interface=lo --address=/rs.vigil.test/198.51.100.1 --local=/vigil.test/ \
+    --pid-file="$tmp/dnsmasq.pid" --log-facility="$tmp/dnsmasq.log" --user=root \
+    2>>"$tmp/dnsmasq.err" &
+  echo $! >"$tmp/dns.run"
+}
+cat >"$tmp/mailsink.py" <<'PY'
+import asyncore, smtpd, sys
+class Sink(smtpd.SMTPServer):
+    def process_message(self, *args, **kwargs):
+        return None
+Sink(("198.51.100.2", 25), None)
+asyncore.loop()
+PY
+smtp_start() {
+  ip netns exec vr2 python3 -W ignore "$tmp/mailsink.py" 2>>"$tmp/smtpd.err" &
+  echo $! >"$tmp/smtp.run"
+}
+udp_start() {
+  ip netns exec vr3 socat UDP4-RECVFROM:5000,bind=198.51.100.3,reuseaddr,fork EXEC:cat \
+    2>>"$tmp/socat.err" &
+  echo $! >"$tmp/udp.run"
+}
+stop() { kill "$(cat "$tmp/$1.run")" 2>/dev/null; wait "$(cat "$tmp/$1.run")" 2>/dev/null; }
+dns_start
+smtp_start
+udp_start
+udp_listening() { ip netns exec vr3 ss -lunH "sport = :5000" | grep -q 5000; }
+tcp_listening() { ip netns exec vr2 ss -ltnH "sport = :25" | grep -q LISTEN; }
+dns_listening() { ip netns exec vr1 ss -lunH "sport = :53" | grep -q 198.51.100.11; }
+wait_for 10 dns_listening || bad "dnsmasq did not start: $(cat "$tmp/dnsmasq.err")"
+wait_for 10 tcp_listening || bad "smtpd did not start: $(cat "$tmp/smtpd.err")"
+wait_for 10 udp_listening || bad "socat did not start: $(cat "$tmp/socat.err")"
+
+cat >"$tmp/lb.conf" <<CONF
+global_defs {
+  lb_dataplane nftables vigil_chk
+}
+virtual_server 192.0.2.10 53 {
+  delay_loop 1
+  lb_algo rr
+  protocol UDP
+  real_server 198.51.100.1 53 {
+    DNS_CHECK {
+      type A
+      name rs.vigil.test
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.2
+    }
+  }
+  real_server 198.51.100.11 53 {
+    DNS_CHECK {
+      type A
+      name absent.vigil.test.
+      connect_timeout 1
+    }
+  }
+}
+virtual_server 192.0.2.10 25 {
+  delay_loop 1
+  lb_algo rr
+  protocol TCP
+  real_server 198.51.100.2 25 {
+    SMTP_CHECK {
+      helo_name lb.vigil.test
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.2
+    }
+  }
+}
+virtual_server 192.0.2.10 5000 {
+  delay_loop 1
+  lb_algo rr
+  protocol UDP
+  real_server 198.51.100.3 5000 {
+    UDP_CHECK {
+      payload 70696e67
+      require_reply 70696e67
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.2
+    }
+  }
+}
+virtual_server 192.0.2.10 80 {
+  delay_loop 1
+  lb_algo rr
+  protocol TCP
+  real_server 198.51.100.4 80 {
+    PING_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.2
+    }
+  }
+}
+CONF
+vigil_start vlb lb
+
+lb() {
+  "$VIGILCTL" -s "$tmp/lb.sock" status --json 2>/dev/null | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+print(eval('''$1''', {'d': d}))" 2>/dev/null
+}
+is_true() { [ "$(lb "$1")" = True ]; }
+# alive VS RS / dead VS RS; failure VS RS: the checker's last failure name.
+alive() { is_true "d['virtual_servers'][$1]['real_servers'][$2]['alive']"; }
+dead() { is_true "not d['virtual_servers'][$1]['real_servers'][$2]['alive']"; }
+failure() { lb "d['virtual_servers'][$1]['real_servers'][$2]['checkers'][0]['last_failure']"; }
+programmed() { lb "len(d['virtual_servers'][$1]['programmed'][0]['destinations']) if d['virtual_servers'][$1]['programmed'] else 0"; }
+show() { lb "d['virtual_servers'][$1]['real_servers'][$2]"; }
+
+# expect_up VS RS WHAT
+expect_up() {
+  if wait_for 10 alive "$1" "$2"; then ok "$3 is up"; else bad "$3 not up: $(show "$1" "$2")"; fi
+}
+# expect_down VS RS WHAT FAILURE
+expect_down() {
+  if wait_for 10 dead "$1" "$2" && [ "$(failure "$1" "$2")" = "$4" ]; then
+    ok "$3 is down as $4"
+  else
+    bad "$3: expected down as $4: $(show "$1" "$2")"
+  fi
+}
+
+expect_up 0 0 "DNS_CHECK A rs.vigil.test on dnsmasq"
+expect_down 0 1 "DNS_CHECK A absent.vigil.test. on dnsmasq" dns-rcode
+expect_up 1 0 "SMTP_CHECK on Python's smtpd"
+expect_up 2 0 "UDP_CHECK with require_reply on socat's echo"
+expect_up 3 0 "PING_CHECK of 198.51.100.4"
+if [ "$(programmed 0)" = 1 ] && [ "$(programmed 1)" = 1 ] && [ "$(programmed 2)" = 1 ] &&
+  [ "$(programmed 3)" = 1 ]; then
+  ok "the table holds the live real servers only"
+else
+  bad "programmed: $(programmed 0) $(programmed 1) $(programmed 2) $(programmed 3)"
+fi
+
+stop dns
+expect_down 0 0 "DNS_CHECK with dnsmasq stopped" dns-port-unreachable
+stop smtp
+expect_down 1 0 "SMTP_CHECK with smtpd stopped" connect-refused
+stop udp
+expect_down 2 0 "UDP_CHECK with socat stopped" udp-port-unreachable
+ip netns exec vr4 nft -f - <<'NFT'
+table inet noecho {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    icmp type echo-request drop
+  }
+}
+NFT
+expect_down 3 0 "PING_CHECK with echo requests dropped" ping-timeout
+empty() { [ "$(programmed 0)$(programmed 1)$(programmed 2)$(programmed 3)" = 0000 ]; }
+if wait_for 3 empty; then ok "every failed real server left the table"; else bad "programmed: $(programmed 0) $(programmed 1) $(programmed 2) $(programmed 3)"; fi
+
+dns_start
+smtp_start
+udp_start
+ip netns exec vr4 nft delete table inet noecho
+expect_up 0 0 "DNS_CHECK after dnsmasq's restart"
+expect_up 1 0 "SMTP_CHECK after smtpd's restart"
+expect_up 2 0 "UDP_CHECK after socat's restart"
+expect_up 3 0 "PING_CHECK with echo allowed again"
+
+pkill -TERM -f "$tmp/lb.conf"
+stop dns
+stop smtp
+stop udp
+[ "$fail" -eq 0 ] || vigil_logs
+echo "lb_checkers: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
