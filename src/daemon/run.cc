@@ -11,6 +11,7 @@
 #include "daemon/check_engine.h"
 #include "daemon/control_server.h"
 #include "daemon/vrrp_engine.h"
+#include "os/linux/limits.h"
 
 namespace vigil::daemon {
 
@@ -23,6 +24,18 @@ int RunVrrp(const model::Config& config, const std::string& control_socket) {
     if (!vrrp->Start()) return 1;
   }
   if (config.HasLvs()) {
+    // Every check holds a socket while it runs (an SMTP_CHECK one per host), and with many
+    // real servers against slow targets they all can at once: room for two per checker
+    // beyond the usual 1024, as keepalived raises its own limit.
+    size_t checkers = 0;
+    for (const auto& vs : config.virtual_servers) {
+      for (const auto& rs : vs.real_servers) checkers += rs.checkers.size();
+    }
+    std::string warning;
+    size_t limit = os::RaiseOpenFileLimit(1024 + 2 * checkers, &warning);
+    if (!warning.empty()) {
+      spdlog::warn("{} checkers with at most {} open files: {}", checkers, limit, warning);
+    }
     checker = std::make_unique<CheckEngine>(io, config);
     if (!checker->Start()) {
       if (vrrp) {

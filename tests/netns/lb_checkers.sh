@@ -124,6 +124,8 @@ virtual_server 192.0.2.10 80 {
   }
 }
 CONF
+# A soft limit of 1024 open files: vigild raises it to 1024 + 2 per checker (5 here).
+ulimit -Sn 1024
 vigil_start vlb lb
 
 lb() {
@@ -154,6 +156,9 @@ expect_down() {
 }
 
 expect_up 0 0 "DNS_CHECK A rs.vigil.test on dnsmasq"
+pid=$(pgrep -f "vigild.*$tmp/lb.conf" | head -1)
+soft=$(awk '/^Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null)
+if [ "${soft:-0}" -ge 1034 ]; then ok "open-file limit raised to $soft for 5 checkers"; else bad "open-file limit ${soft:-unknown}"; fi
 expect_down 0 1 "DNS_CHECK A absent.vigil.test. on dnsmasq" dns-rcode
 expect_up 1 0 "SMTP_CHECK on Python's smtpd"
 expect_up 2 0 "UDP_CHECK with require_reply on socat's echo"
