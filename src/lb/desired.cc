@@ -9,6 +9,64 @@ bool QuorumAfter(bool had_quorum, int live_weight, int quorum, int hysteresis) {
   return live_weight >= quorum + hysteresis;
 }
 
+void ApplyForwarding(const model::ForwardingConf& f, Destination* d) {
+  if (f.method != model::LvsMethod::kTun) return;
+  const auto& o = f.tunnel_options;
+  for (size_t i = 0; i < o.size(); ++i) {
+    if (o[i] == "type" && i + 1 < o.size()) {
+      ++i;
+      if (o[i] == "ipip") d->tunnel_type = TunnelType::kIpip;
+      if (o[i] == "gue") d->tunnel_type = TunnelType::kGue;
+      if (o[i] == "gre") d->tunnel_type = TunnelType::kGre;
+    } else if (o[i] == "port" && i + 1 < o.size()) {
+      ++i;
+      int port = 0;
+      for (char c : o[i]) {
+        if (c < '0' || c > '9' || port > 65535) {
+          port = 0;
+          break;
+        }
+        port = port * 10 + (c - '0');
+      }
+      if (port <= 65535) d->tunnel_port = port;
+    } else if (o[i] == "nocsum") {
+      d->tunnel_csum = TunnelCsum::kNoCsum;
+    } else if (o[i] == "csum") {
+      d->tunnel_csum = TunnelCsum::kCsum;
+    } else if (o[i] == "remcsum") {
+      d->tunnel_csum = TunnelCsum::kRemCsum;
+    }
+  }
+}
+
+namespace {
+
+// The family's full mask (255.255.255.255, ffff:...:ffff) is the same as no granularity.
+std::optional<base::IpAddress> Granularity(const std::optional<base::IpAddress>& g) {
+  if (!g) return std::nullopt;
+  const auto& b = g->bytes();
+  size_t n = g->is_v4() ? 4 : 16;
+  for (size_t i = 0; i < n; ++i) {
+    if (b[i] != 0xff) return g;
+  }
+  return std::nullopt;
+}
+
+// A destination of `vs` at `address`: the forwarding of its own (else the virtual server's).
+Destination MakeDestination(const model::VirtualServerConf& vs, base::IpAddress address, int port,
+                            int weight, const std::optional<model::ForwardingConf>& own) {
+  Destination d;
+  d.address = address;
+  d.port = port;
+  d.weight = weight;
+  const auto& f = own ? own : vs.forwarding;
+  d.method = f ? f->method : model::LvsMethod::kNat;
+  if (f) ApplyForwarding(*f, &d);
+  return d;
+}
+
+}  // namespace
+
 ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>& alive,
                      const std::vector<int>& weights, bool had_quorum) {
   ServiceState st;
@@ -20,14 +78,23 @@ ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>
   s.key.fwmark = vs.fwmark;
   s.key.protocol = vs.protocol.empty() ? "TCP" : vs.protocol;
   s.scheduler = vs.lb_algo.empty() ? model::defaults::kScheduler : vs.lb_algo;
-  s.persistence_timeout = vs.persistence_timeout;
-  model::LvsMethod vs_method = vs.forwarding ? vs.forwarding->method : model::LvsMethod::kNat;
-  std::vector<Destination> up, inhibited;
+  if (vs.persistence_timeout) {
+    s.persistence_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+        *vs.persistence_timeout + std::chrono::microseconds(500'000));
+  }
+  s.persistence_granularity = Granularity(vs.persistence_granularity);
+  s.persistence_engine = vs.persistence_engine;
+  s.one_packet = vs.ops;
+  s.sched_flag1 = vs.flag1 || vs.sh_fallback || vs.mh_fallback;
+  s.sched_flag2 = vs.flag2 || vs.sh_port || vs.mh_port;
+  s.sched_flag3 = vs.flag3;
+  std::vector<Destination> up;
   for (size_t i = 0; i < vs.real_servers.size(); ++i) {
     const auto& rs = vs.real_servers[i];
-    Destination d{rs.address, rs.port.value_or(s.key.port),
-                  i < weights.size() ? weights[i] : rs.weight,
-                  rs.forwarding ? rs.forwarding->method : vs_method};
+    Destination d = MakeDestination(vs, rs.address, rs.port.value_or(s.key.port),
+                                    i < weights.size() ? weights[i] : rs.weight, rs.forwarding);
+    d.uthreshold = rs.uthreshold.value_or(0);
+    d.lthreshold = rs.lthreshold.value_or(0);
     bool is_alive = i < alive.size() && alive[i];
     if (is_alive) {
       st.live_weight += d.weight;
@@ -40,17 +107,17 @@ ServiceState Desired(const model::VirtualServerConf& vs, const std::vector<bool>
   st.quorum = QuorumAfter(had_quorum, st.live_weight, vs.quorum, vs.hysteresis);
   if (!st.quorum && vs.sorry_server) {
     // keepalived: without quorum the real servers give way to the sorry server.
-    Destination sorry{*vs.sorry_server, vs.sorry_server_port.value_or(s.key.port), 1,
-                      vs.sorry_server_forwarding ? vs.sorry_server_forwarding->method : vs_method};
-    s.destinations = {sorry};
+    s.destinations = {MakeDestination(vs, *vs.sorry_server,
+                                      vs.sorry_server_port.value_or(s.key.port), 1,
+                                      vs.sorry_server_forwarding)};
     return st;
   }
   s.destinations = up;
   if (vs.sorry_server && vs.sorry_server_inhibit) {
     // sorry_server_inhibit: the idle sorry server stays in the table with weight 0.
-    s.destinations.push_back(
-        {*vs.sorry_server, vs.sorry_server_port.value_or(s.key.port), 0,
-         vs.sorry_server_forwarding ? vs.sorry_server_forwarding->method : vs_method});
+    s.destinations.push_back(MakeDestination(vs, *vs.sorry_server,
+                                             vs.sorry_server_port.value_or(s.key.port), 0,
+                                             vs.sorry_server_forwarding));
   }
   return st;
 }
@@ -65,6 +132,20 @@ std::vector<ServiceKey> KeysOf(const model::VirtualServerConf& vs,
     k.port = vs.port.value_or(0);
     k.fwmark = vs.fwmark;
     k.protocol = proto;
+    if (k.kind == model::VsKeyKind::kFwmark) {
+      // A fwmark service still has a family: ip_family, else that of the real servers that
+      // are not tunnelled (keepalived's rule), else IPv4.
+      bool v6 = vs.ip_family == "inet6";
+      if (vs.ip_family.empty()) {
+        for (const auto& rs : vs.real_servers) {
+          const auto& f = rs.forwarding ? rs.forwarding : vs.forwarding;
+          if (f && f->method == model::LvsMethod::kTun) continue;
+          v6 = !rs.address.is_v4();
+          break;
+        }
+      }
+      k.address = v6 ? base::IpAddress::V6({}) : base::IpAddress();
+    }
     return {k};
   }
   std::vector<ServiceKey> keys;

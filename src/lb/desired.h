@@ -14,13 +14,26 @@
 
 namespace vigil::lb {
 
+// lb_kind TUN's options (keepalived.conf(5): `TUN [type {ipip|gue port NUM|gre}
+// [nocsum|csum|remcsum]]`); meaningful only for a TUN destination, default elsewhere.
+enum class TunnelType { kIpip, kGue, kGre };
+enum class TunnelCsum { kNoCsum, kCsum, kRemCsum };
+
 struct Destination {
   base::IpAddress address;
   int port = 0;
   int weight = 1;
   model::LvsMethod method = model::LvsMethod::kNat;
+  int uthreshold = 0, lthreshold = 0;  // connection limits; 0: none
+  TunnelType tunnel_type = TunnelType::kIpip;
+  int tunnel_port = 0;  // GUE's UDP port
+  TunnelCsum tunnel_csum = TunnelCsum::kNoCsum;
   bool operator==(const Destination&) const = default;
 };
+
+// The tunnel fields of `d` from a `TUN ...` forwarding's options (unknown words ignored: the
+// parser has reported them). Leaves `d` alone unless `f` is TUN.
+void ApplyForwarding(const model::ForwardingConf& f, Destination* d);
 
 // A service's identity, as IPVS keys it.
 struct ServiceKey {
@@ -35,7 +48,16 @@ struct ServiceKey {
 struct Service {
   ServiceKey key;
   std::string scheduler;
+  // Persistent when set, in whole seconds (what IPVS keeps).
   std::optional<model::Duration> persistence_timeout;
+  // persistence_granularity as a mask (IPv4 255.255.255.0, IPv6 ffff:ffff::); unset for the
+  // family's full mask, which is also what an unset granularity means.
+  std::optional<base::IpAddress> persistence_granularity;
+  std::string persistence_engine;  // "sip"; empty for none
+  bool one_packet = false;         // ops
+  // The scheduler flags: flag-1 = sh-fallback = mh-fallback, flag-2 = sh-port = mh-port,
+  // flag-3 (ipvsadm's -b; IP_VS_SVC_F_SCHED1..3).
+  bool sched_flag1 = false, sched_flag2 = false, sched_flag3 = false;
   std::vector<Destination> destinations;  // in configuration order
   bool operator==(const Service&) const = default;
 };

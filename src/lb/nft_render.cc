@@ -29,10 +29,20 @@ std::string NftUnsupported(const Service& s) {
   if (s.key.kind != model::VsKeyKind::kAddress) {
     return "a fwmark virtual server needs IPVS";
   }
+  // What IPVS keeps per connection or per client has no form in a stateless DNAT map.
+  if (s.persistence_timeout) return "persistence_timeout needs IPVS";
+  if (!s.persistence_engine.empty()) return "persistence_engine needs IPVS";
+  if (s.one_packet) return "ops (one-packet scheduling) needs IPVS";
+  if (s.sched_flag1 || s.sched_flag2 || s.sched_flag3) {
+    return "scheduler flags (sh-port, sh-fallback, flag-N) need IPVS";
+  }
   for (const auto& d : s.destinations) {
     if (d.method != model::LvsMethod::kNat) {
       return "real server " + d.address.ToString() +
              ": lb_kind DR/TUN needs IPVS (the nftables dataplane does NAT)";
+    }
+    if (d.uthreshold || d.lthreshold) {
+      return "real server " + d.address.ToString() + ": uthreshold/lthreshold need IPVS";
     }
     if (d.address.family() != s.key.address.family()) {
       return "real server " + d.address.ToString() + " is not of the virtual address's family";

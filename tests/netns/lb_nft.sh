@@ -84,7 +84,10 @@ virtual_server 192.0.2.10 80 {
     weight 1
     notify_down $tmp/down.sh
     HTTP_GET {
-      url { path / status_code 200 }
+      url {
+        path /
+        status_code 200
+      }
       connect_timeout 1
       retry 1
       delay_before_retry 0.2
@@ -92,11 +95,22 @@ virtual_server 192.0.2.10 80 {
   }
   real_server 198.51.100.2 80 {
     weight 2
-    HTTP_GET { url { path / } connect_timeout 1 retry 1 delay_before_retry 0.2 }
+    HTTP_GET {
+      url {
+        path /
+      }
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.2
+    }
   }
   real_server 198.51.100.3 80 {
     weight 3
-    TCP_CHECK { connect_timeout 1 retry 1 delay_before_retry 0.2 }
+    TCP_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.2
+    }
   }
 }
 virtual_server 192.0.2.10 443 {

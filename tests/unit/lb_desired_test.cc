@@ -164,5 +164,134 @@ TEST(LbDiff, EditsAddsBeforeDeletesAndRemovedServicesLast) {
   EXPECT_EQ(w[0].destination_value->weight, 9);
 }
 
+// keepalived.conf(5): ops, the scheduler flags (sh-/mh- names share flag-1 and flag-2),
+// persistence_timeout / _granularity / _engine reach the service.
+TEST(KeepalivedVirtualServer, ServiceFlagsAndPersistence) {
+  auto vs = Vs({1});
+  EXPECT_FALSE(Desired(vs, {true}, {}, true).service.one_packet);
+  vs.ops = true;
+  vs.sh_port = true;
+  vs.mh_fallback = true;
+  vs.persistence_timeout = std::chrono::milliseconds(299'600);  // IPVS keeps whole seconds
+  vs.persistence_granularity = Ip("255.255.255.0");
+  vs.persistence_engine = "sip";
+  auto s = Desired(vs, {true}, {}, true).service;
+  EXPECT_TRUE(s.one_packet);
+  EXPECT_TRUE(s.sched_flag1);  // mh-fallback
+  EXPECT_TRUE(s.sched_flag2);  // sh-port
+  EXPECT_FALSE(s.sched_flag3);
+  EXPECT_EQ(s.persistence_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(s.persistence_granularity, Ip("255.255.255.0"));
+  EXPECT_EQ(s.persistence_engine, "sip");
+  vs.persistence_granularity = Ip("255.255.255.255");  // the full mask: the same as none
+  EXPECT_FALSE(Desired(vs, {true}, {}, true).service.persistence_granularity);
+  vs.flag3 = true;
+  EXPECT_TRUE(Desired(vs, {true}, {}, true).service.sched_flag3);
+}
+
+// uthreshold / lthreshold and `lb_kind TUN type gue port N csum`, the real server's own
+// forwarding over the virtual server's, and the sorry server's.
+TEST(KeepalivedVirtualServer, ThresholdsAndTunnelOptions) {
+  auto vs = Vs({1, 2});
+  vs.forwarding =
+      model::ForwardingConf{model::LvsMethod::kTun, {"type", "gue", "port", "6080", "csum"}};
+  vs.real_servers[0].uthreshold = 100;
+  vs.real_servers[0].lthreshold = 10;
+  vs.real_servers[1].forwarding = model::ForwardingConf{model::LvsMethod::kDr, {}};
+  vs.sorry_server = Ip("192.0.2.99");
+  vs.sorry_server_forwarding = model::ForwardingConf{model::LvsMethod::kTun, {"type", "gre"}};
+  vs.sorry_server_inhibit = true;
+  auto s = Desired(vs, {true, true}, {}, true).service;
+  ASSERT_EQ(s.destinations.size(), 3u);
+  const auto& tun = s.destinations[0];
+  EXPECT_EQ(tun.method, model::LvsMethod::kTun);
+  EXPECT_EQ(tun.tunnel_type, TunnelType::kGue);
+  EXPECT_EQ(tun.tunnel_port, 6080);
+  EXPECT_EQ(tun.tunnel_csum, TunnelCsum::kCsum);
+  EXPECT_EQ(tun.uthreshold, 100);
+  EXPECT_EQ(tun.lthreshold, 10);
+  const auto& dr = s.destinations[1];
+  EXPECT_EQ(dr.method, model::LvsMethod::kDr);
+  EXPECT_EQ(dr.tunnel_type, TunnelType::kIpip);  // tunnel fields stay default off TUN
+  EXPECT_EQ(dr.tunnel_port, 0);
+  EXPECT_EQ(dr.uthreshold, 0);
+  const auto& sorry = s.destinations[2];
+  EXPECT_EQ(sorry.weight, 0);
+  EXPECT_EQ(sorry.tunnel_type, TunnelType::kGre);
+  EXPECT_EQ(sorry.tunnel_csum, TunnelCsum::kNoCsum);
+  Destination plain;
+  ApplyForwarding({model::LvsMethod::kTun, {"remcsum"}}, &plain);
+  EXPECT_EQ(plain.tunnel_type, TunnelType::kIpip);
+  EXPECT_EQ(plain.tunnel_csum, TunnelCsum::kRemCsum);
+}
+
+// A fwmark service's family: ip_family, else the non-tunnelled real servers', else IPv4.
+TEST(KeepalivedVirtualServer, FwmarkFamily) {
+  model::VirtualServerConf vs;
+  vs.key_kind = model::VsKeyKind::kFwmark;
+  vs.fwmark = 5;
+  EXPECT_TRUE(KeysOf(vs, {})[0].address.is_v4());
+  model::RealServerConf tun;
+  tun.address = Ip("192.0.2.1");
+  tun.forwarding = model::ForwardingConf{model::LvsMethod::kTun, {}};
+  model::RealServerConf v6;
+  v6.address = Ip("2001:db8::1");
+  vs.real_servers = {tun, v6};
+  auto k = KeysOf(vs, {});
+  ASSERT_EQ(k.size(), 1u);
+  EXPECT_EQ(k[0].kind, model::VsKeyKind::kFwmark);
+  EXPECT_EQ(k[0].fwmark, 5);
+  EXPECT_FALSE(k[0].address.is_v4());
+  vs.ip_family = "inet";
+  EXPECT_TRUE(KeysOf(vs, {})[0].address.is_v4());
+  vs.real_servers.clear();
+  vs.ip_family = "inet6";
+  EXPECT_FALSE(KeysOf(vs, {})[0].address.is_v4());
+}
+
+// What IPVS needs beyond weights is compared too: a changed service flag or persistence is one
+// service edit (no delete and re-add), a changed threshold or tunnel one destination edit.
+TEST(LbDiff, ServiceFlagsAndDestinationOptionsAreEdits) {
+  auto base = Desired(Vs({1, 2}), {true, true}, {}, true).service;
+  auto check_service_edit = [&](auto change) {
+    auto s = base;
+    change(s);
+    auto steps = Diff({base}, {s});
+    ASSERT_EQ(steps.size(), 1u);
+    EXPECT_EQ(steps[0].kind, Step::Kind::kEditService);
+    EXPECT_EQ(*steps[0].service_value, [&] {
+      auto h = s;
+      h.destinations.clear();
+      return h;
+    }());
+  };
+  check_service_edit([](Service& s) { s.one_packet = true; });
+  check_service_edit([](Service& s) { s.sched_flag1 = true; });
+  check_service_edit([](Service& s) { s.sched_flag2 = true; });
+  check_service_edit([](Service& s) { s.sched_flag3 = true; });
+  check_service_edit([](Service& s) { s.persistence_timeout = std::chrono::seconds(60); });
+  check_service_edit([](Service& s) { s.persistence_granularity = Ip("255.255.0.0"); });
+  check_service_edit([](Service& s) { s.persistence_engine = "sip"; });
+  auto check_dest_edit = [&](auto change) {
+    auto s = base;
+    change(s.destinations[1]);
+    auto steps = Diff({base}, {s});
+    ASSERT_EQ(steps.size(), 1u);
+    EXPECT_EQ(steps[0].kind, Step::Kind::kEditDestination);
+    EXPECT_EQ(*steps[0].destination_value, s.destinations[1]);
+  };
+  check_dest_edit([](Destination& d) { d.uthreshold = 5; });
+  check_dest_edit([](Destination& d) { d.lthreshold = 1; });
+  check_dest_edit([](Destination& d) { d.method = model::LvsMethod::kDr; });
+  check_dest_edit([](Destination& d) { d.tunnel_type = TunnelType::kGue; });
+  check_dest_edit([](Destination& d) { d.tunnel_port = 6080; });
+  check_dest_edit([](Destination& d) { d.tunnel_csum = TunnelCsum::kCsum; });
+  // Destinations are matched by address and port, not by position: a kernel listing in
+  // another order is no change.
+  auto reordered = base;
+  std::swap(reordered.destinations[0], reordered.destinations[1]);
+  EXPECT_TRUE(Diff({reordered}, {base}).empty());
+}
+
 }  // namespace
 }  // namespace vigil::lb

@@ -73,5 +73,25 @@ TEST(LbNft, IpvsOnlySchedulersAndMethodsAreNamed) {
             std::string::npos);
 }
 
+TEST(LbNft, PerConnectionStateOfIpvsIsRefusedNotDropped) {
+  auto base = S("203.0.113.10", 80, "sh", {{"192.0.2.1", 1}});
+  EXPECT_EQ(NftUnsupported(base), "");
+  auto persistent = base;
+  persistent.persistence_timeout = std::chrono::seconds(60);
+  EXPECT_EQ(NftUnsupported(persistent), "persistence_timeout needs IPVS");
+  auto engine = base;
+  engine.persistence_engine = "sip";
+  EXPECT_EQ(NftUnsupported(engine), "persistence_engine needs IPVS");
+  auto ops = base;
+  ops.one_packet = true;
+  EXPECT_NE(NftUnsupported(ops).find("ops"), std::string::npos);
+  auto flags = base;
+  flags.sched_flag2 = true;
+  EXPECT_NE(NftUnsupported(flags).find("sh-port"), std::string::npos);
+  auto limits = base;
+  limits.destinations[0].uthreshold = 100;
+  EXPECT_NE(NftUnsupported(limits).find("uthreshold"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::lb
