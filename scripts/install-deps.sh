@@ -16,8 +16,9 @@ PACKAGES=(
   keepalived frr tshark nftables iproute2 iputils-ping iputils-arping socat nginx-light tcpdump
   # check targets and an independent view of IPVS (issue 5)
   dnsmasq-base ipvsadm curl
-  # a qemu guest with Debian's kernel, for kernel features this host lacks (tests/qemu)
-  qemu-system-x86 busybox-static linux-image-amd64 kmod cpio
+  # a qemu guest with Debian's kernel, for kernel features this host lacks (tests/qemu; jq
+  # reads vigilctl's JSON there, where python3 is not copied)
+  qemu-system-x86 busybox-static linux-image-amd64 kmod cpio jq
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,7 +15,9 @@
 #include "daemon/dataplane.h"
 #include "daemon/notifier.h"
 #include "daemon/probe.h"
+#include "daemon/smtp_alert.h"
 #include "lb/desired.h"
+#include "os/linux/netlink.h"
 
 namespace vigil::daemon {
 
@@ -48,6 +51,99 @@ std::string VsText(const model::VirtualServerConf& vs) {
   return ServiceText(k);
 }
 
+bool ToInt(const std::string& s, int lo, int hi, int* out) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  int v = std::stoi(s);
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+// global_defs' lvs_flush, lvs_flush_on_stop [VS] and lvs_sync_daemon, which the parser keeps
+// verbatim (keyword, then arguments).
+IpvsOptions IpvsOptionsOf(const model::Config& config) {
+  IpvsOptions o;
+  for (const auto& e : config.global.extra) {
+    if (e.empty()) continue;
+    const std::string& kw = e[0];
+    if (kw == "lvs_flush") o.flush_at_start = true;
+    // With VS, keepalived deletes each of its services (their destinations go with them),
+    // which is what Vigil does anyway; without, it flushes the whole table.
+    if (kw == "lvs_flush_on_stop" || kw == "lvs_flush_onstop") {
+      o.flush_on_stop = e.size() < 2 || e[1] != "VS";
+    }
+    if (kw != "lvs_sync_daemon") continue;
+    if (e.size() < 2) {
+      spdlog::warn("lvs_sync_daemon needs an interface; no sync daemon is started");
+      continue;
+    }
+    IpvsOptions::SyncDaemon d;
+    d.interface = e[1];
+    std::string instance, bad;
+    for (size_t i = 2; i < e.size(); ++i) {
+      const std::string& w = e[i];
+      bool has_value = i + 1 < e.size();
+      int v = 0;
+      if (w == "inst" && has_value) {
+        instance = e[++i];
+      } else if (w == "id" && has_value && ToInt(e[i + 1], 0, 255, &v)) {
+        d.syncid = v, ++i;
+      } else if (w == "maxlen" && has_value && ToInt(e[i + 1], 1, 65507, &v)) {
+        d.maxlen = v, ++i;
+      } else if (w == "port" && has_value && ToInt(e[i + 1], 1, 65535, &v)) {
+        d.port = v, ++i;
+      } else if (w == "ttl" && has_value && ToInt(e[i + 1], 1, 255, &v)) {
+        d.ttl = v, ++i;
+      } else if (w == "group" && has_value && base::IpAddress::Parse(e[i + 1])) {
+        d.group = base::IpAddress::Parse(e[++i]);
+      } else if (i == 2) {
+        instance = w;  // "inst" may be omitted
+      } else {
+        bad = w;
+      }
+    }
+    if (!bad.empty()) {
+      spdlog::warn("lvs_sync_daemon: '{}' is not understood; no sync daemon is started", bad);
+    } else if (!instance.empty()) {
+      spdlog::warn(
+          "lvs_sync_daemon {} follows VRRP instance {}: not done by Vigil yet (issue: "
+          "operations); no sync daemon is started",
+          d.interface, instance);
+    } else {
+      o.sync_daemon = d;
+    }
+  }
+  return o;
+}
+
+// A failed apply is tried again after 1 s, then 2, 4, ... at most 30 s apart.
+constexpr std::chrono::seconds kApplyRetryFirst{1}, kApplyRetryMax{30};
+
+// keepalived's mail body for a real server's change, by the checker that made it.
+std::string AlertBody(model::CheckerKind kind, bool up, const std::string& failure,
+                      const std::string& detail) {
+  using K = model::CheckerKind;
+  const char* verb = up ? "succeed" : "failed";
+  switch (kind) {
+    case K::kTcp:
+      return fmt::format("=> TCP CHECK {} on service <=", verb);
+    case K::kUdp:
+      return fmt::format("=> UDP CHECK {} on service <=", verb);
+    case K::kPing:
+      return fmt::format("=> ICMP CHECK {} on service <=", verb);
+    case K::kMisc:
+      return fmt::format("=> MISC CHECK {} on service <=", verb);
+    case K::kDns:
+      return fmt::format("=> DNS_CHECK: {} on service <=", verb);
+    default:
+      if (up) return "=> CHECK succeed on service <=";
+      return "=> CHECK failed on service : " + failure +
+             (detail.empty() ? "" : " (" + detail + ")") + " <=";
+  }
+}
+
 }  // namespace
 
 struct CheckEngine::Impl {
@@ -60,6 +156,7 @@ struct CheckEngine::Impl {
     std::string last_failure, last_detail;
     std::optional<int> weight;  // misc_dynamic / FILE_CHECK
     bool running = false;
+    check::Duration delay_loop{0};
   };
   struct RealServerRt {
     const model::RealServerConf* conf;
@@ -73,13 +170,18 @@ struct CheckEngine::Impl {
     std::vector<std::unique_ptr<RealServerRt>> servers;
     bool quorum = true;
     int live_weight = 0;
+    bool suspended = false;  // ha_suspend and none of its addresses is on this host
     std::string text;
   };
 
   asio::io_context& io;
   const model::Config& config;
   Notifier notifier;
+  SmtpAlerter alerter;
   std::unique_ptr<Dataplane> dataplane;
+  asio::steady_timer retry_timer;  // a failed apply is tried again
+  std::chrono::seconds retry_delay = kApplyRetryFirst;
+  asio::steady_timer suspend_timer;  // ha_suspend: looks for the addresses every second
   std::vector<std::unique_ptr<VirtualServerRt>> vss;
   std::vector<lb::Service> table;  // what the dataplane was last asked for
   bool dirty = false, apply_posted = false, stopping = false;
@@ -89,18 +191,18 @@ struct CheckEngine::Impl {
   std::mt19937_64 rng{std::random_device{}()};
 
   Impl(asio::io_context& i, const model::Config& c)
-      : io(i), config(c), notifier(i, c, Notifier::Side::kChecker) {}
+      : io(i),
+        config(c),
+        notifier(i, c, Notifier::Side::kChecker),
+        alerter(i, c.global),
+        retry_timer(i),
+        suspend_timer(i) {}
 
   std::unique_ptr<Dataplane> MakeDataplane(std::string* error) {
     std::istringstream in(config.global.lb_dataplane);
     std::string kind, table;
     in >> kind >> table;
-    if (kind.empty() || kind == "ipvs") {
-      *error =
-          "lb_dataplane ipvs: IPVS through generic netlink is not wired into vigild yet; use "
-          "`lb_dataplane nftables` in global_defs";
-      return nullptr;
-    }
+    if (kind.empty() || kind == "ipvs") return MakeIpvsDataplane(IpvsOptionsOf(config), error);
     if (kind == "nftables") return MakeNftDataplane(table);
     *error = "lb_dataplane must be ipvs or nftables, found '" + kind + "'";
     return nullptr;
@@ -161,6 +263,7 @@ struct CheckEngine::Impl {
           }
           std::uniform_int_distribution<int64_t> spread(0, timing.warmup.count());
           cr->verdict.emplace(timing, Now() + check::Duration(spread(rng)));
+          cr->delay_loop = timing.delay_loop;
           cr->timer = std::make_unique<asio::steady_timer>(io);
           r->checkers.push_back(std::move(cr));
         }
@@ -229,10 +332,22 @@ struct CheckEngine::Impl {
       spdlog::info("Gained quorum {}+{}={} <= {} for VS {}", vs.quorum, vs.hysteresis,
                    vs.quorum + vs.hysteresis, v.live_weight, v.text);
       if (vs.quorum_up) notifier.RunScript(*vs.quorum_up);
+      if (alerter.CheckerEnabled(vs.smtp_alert)) {
+        alerter.VirtualServerState(
+            v.text, true,
+            fmt::format("=> Gained quorum {}+{}={} <= {} <=", vs.quorum, vs.hysteresis,
+                        vs.quorum + vs.hysteresis, v.live_weight));
+      }
     } else {
       spdlog::info("Lost quorum {}-{}={} > {} for VS {}", vs.quorum, vs.hysteresis,
                    vs.quorum - vs.hysteresis, v.live_weight, v.text);
       if (vs.quorum_down) notifier.RunScript(*vs.quorum_down);
+      if (alerter.CheckerEnabled(vs.smtp_alert)) {
+        alerter.VirtualServerState(
+            v.text, false,
+            fmt::format("=> Lost quorum {}-{}={} > {} <=", vs.quorum, vs.hysteresis,
+                        vs.quorum - vs.hysteresis, v.live_weight));
+      }
     }
     notifier.FifoLine("VS " + v.text + (up ? " UP" : " DOWN"));
   }
@@ -255,9 +370,19 @@ struct CheckEngine::Impl {
     if (!dataplane->Apply(desired, &err)) {
       ++apply_failures;
       last_apply_error = err;
-      spdlog::error("{}: cannot program the load balancer: {}", dataplane->name(), err);
+      spdlog::error("{}: cannot program the load balancer: {}; trying again in {} s",
+                    dataplane->name(), err, retry_delay.count());
+      // Tried again from what the kernel holds, unless a change has come first.
+      dirty = true;
+      retry_timer.expires_after(retry_delay);
+      retry_delay = std::min(retry_delay * 2, kApplyRetryMax);
+      retry_timer.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec && dirty && !stopping) Apply();
+      });
       return;
     }
+    retry_timer.cancel();
+    retry_delay = kApplyRetryFirst;
     table = std::move(desired);
   }
 
@@ -267,15 +392,61 @@ struct CheckEngine::Impl {
     c.timer->expires_at(std::chrono::steady_clock::time_point(due.time_since_epoch()));
     c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
       if (ec || stopping) return;
+      if (v.suspended) return Suspended(v, r, c);
       RunCheck(v, r, c);
+    });
+  }
+
+  // ha_suspend: no check while the virtual server's address is not here; the real server
+  // keeps its state, and checking resumes within a second of the address's return.
+  void Suspended(VirtualServerRt& v, RealServerRt& r, CheckerRt& c) {
+    c.timer->expires_after(std::chrono::seconds(1));
+    c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
+      if (ec || stopping) return;
+      if (v.suspended) return Suspended(v, r, c);
+      RunCheck(v, r, c);
+    });
+  }
+
+  void PollSuspended() {
+    auto here = os::LocalAddresses();
+    for (auto& v : vss) {
+      if (!v->conf->ha_suspend) continue;
+      bool present = false;
+      for (const auto& k : v->keys) {
+        if (k.kind != model::VsKeyKind::kAddress) {
+          present = true;  // a fwmark service has no address to wait for
+          break;
+        }
+        for (const auto& a : here) present = present || a == k.address;
+      }
+      if (present == !v->suspended) continue;
+      v->suspended = !present;
+      spdlog::info("VS {}: {} (ha_suspend)", v->text,
+                   v->suspended ? "address not on this host, checks suspended"
+                                : "address back on this host, checks resume");
+    }
+    suspend_timer.expires_after(std::chrono::seconds(1));
+    suspend_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !stopping) PollSuspended();
     });
   }
 
   void RunCheck(VirtualServerRt& v, RealServerRt& r, CheckerRt& c) {
     c.running = true;
+    c.probe->SetRecovering(!c.verdict->up());
     c.probe->Start([this, &v, &r, &c](ProbeResult res) {
       c.running = false;
       if (stopping) return;
+      if (res.partial) {  // the next url after delay_loop; nothing recorded
+        c.timer->expires_after(c.delay_loop);
+        c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
+          if (ec || stopping) return;
+          if (v.suspended) return Suspended(v, r, c);
+          RunCheck(v, r, c);
+        });
+        return;
+      }
       Result(v, r, c, std::move(res));
       Schedule(v, r, c);
     });
@@ -316,6 +487,10 @@ struct CheckEngine::Impl {
       if (alive && rs.notify_up) notifier.RunScript(*rs.notify_up);
       if (!alive && rs.notify_down) notifier.RunScript(*rs.notify_down);
       notifier.FifoLine("RS " + r.text + " " + v.text + (alive ? " UP" : " DOWN"));
+      if (alerter.CheckerEnabled(rs.smtp_alert)) {
+        alerter.RealServerState(r.text, v.text, alive,
+                                AlertBody(c.conf->kind, alive, res.failure, res.detail));
+      }
     }
     MarkDirty();
   }
@@ -323,6 +498,9 @@ struct CheckEngine::Impl {
   bool Start() {
     if (!Build()) return false;
     notifier.Start();
+    bool ha_suspend = false;
+    for (const auto& v : vss) ha_suspend = ha_suspend || v->conf->ha_suspend;
+    if (ha_suspend) PollSuspended();
     Apply();
     if (apply_failures) return false;
     for (auto& v : vss) {
@@ -336,6 +514,8 @@ struct CheckEngine::Impl {
 
   void Shutdown(std::function<void()> done) {
     stopping = true;
+    retry_timer.cancel();
+    suspend_timer.cancel();
     for (auto& v : vss) {
       for (auto& r : v->servers) {
         for (auto& c : r->checkers) {
@@ -354,6 +534,8 @@ struct CheckEngine::Impl {
     doc["applies"] = applies;
     doc["apply_failures"] = apply_failures;
     doc["last_apply_error"] = last_apply_error;
+    doc["smtp_alerts_sent"] = alerter.sent();
+    doc["smtp_alerts_failed"] = alerter.failed();
     doc["virtual_servers"] = nlohmann::json::array();
     for (const auto& v : vss) {
       nlohmann::json servers = nlohmann::json::array();
@@ -391,6 +573,7 @@ struct CheckEngine::Impl {
       }
       doc["virtual_servers"].push_back({{"name", v->text},
                                         {"quorum", v->quorum},
+                                        {"suspended", v->suspended},
                                         {"live_weight", v->live_weight},
                                         {"real_servers", servers},
                                         {"programmed", services}});

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/ip.h"
 #include "lb/desired.h"
 
 namespace vigil::daemon {
@@ -26,5 +28,22 @@ class Dataplane {
 
 // nftables: one table of Vigil's (`table`, default "vigil_lb"), replaced atomically.
 std::unique_ptr<Dataplane> MakeNftDataplane(const std::string& table);
+
+// IPVS (the default, as keepalived), through generic netlink.
+struct IpvsOptions {
+  bool flush_at_start = false;  // lvs_flush: every service in the kernel, Vigil's or not
+  bool flush_on_stop = false;   // lvs_flush_on_stop: flush all at Clear() instead of Vigil's only
+  // lvs_sync_daemon without a VRRP instance: both the master and the backup sync daemons run
+  // while the dataplane lives.
+  struct SyncDaemon {
+    std::string interface;
+    int syncid = 0;
+    std::optional<int> maxlen, port, ttl;
+    std::optional<base::IpAddress> group;
+  };
+  std::optional<SyncDaemon> sync_daemon;
+};
+// Null, with the reason in *error, if the kernel has no IPVS or the socket cannot be opened.
+std::unique_ptr<Dataplane> MakeIpvsDataplane(const IpvsOptions& options, std::string* error);
 
 }  // namespace vigil::daemon

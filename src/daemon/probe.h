@@ -32,9 +32,12 @@ struct ProbeResult {
   std::string failure;        // empty when ok
   std::string detail;         // human words, may be empty
   std::optional<int> weight;  // MISC_CHECK with misc_dynamic: the weight the exit code asks
-  static ProbeResult Ok() { return ProbeResult{true, "", "", std::nullopt}; }
+  // HTTP_GET / SSL_GET recovering without fast_recovery: one url of several passed, the next
+  // is checked after delay_loop; neither a success nor a failure for the verdict.
+  bool partial = false;
+  static ProbeResult Ok() { return ProbeResult{true, "", "", std::nullopt, false}; }
   static ProbeResult Fail(std::string failure, std::string detail = "") {
-    return ProbeResult{false, std::move(failure), std::move(detail), std::nullopt};
+    return ProbeResult{false, std::move(failure), std::move(detail), std::nullopt, false};
   }
 };
 
@@ -66,6 +69,9 @@ class Probe {
   // deadline (plus a short grace for killing a MISC_CHECK script); never after the probe is
   // destroyed. Start() is not called again before `done` has run.
   virtual void Start(std::function<void(ProbeResult)> done) = 0;
+  // The checker is down (at start with alpha, or after a failure). HTTP_GET and SSL_GET
+  // without fast_recovery then check one url per run (keepalived.conf(5)); others ignore it.
+  virtual void SetRecovering(bool) {}
 };
 
 // The probe for spec.checker->kind; nullptr and *error if it cannot be built (a bad regex, a

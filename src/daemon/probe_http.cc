@@ -97,18 +97,26 @@ class AnswerParser : public http::basic_parser<false> {
 class HttpSession : public ProbeSession {
  public:
   static constexpr const char* kTimeoutFailure = "connect-timeout";
-  HttpSession(asio::io_context& io, const ProbeTarget& t, const HttpParams& p)
-      : ProbeSession(io), target_(t), params_(p), sock_(io) {}
+  // Checks the urls from `first`, or only that one if `single`.
+  HttpSession(asio::io_context& io, const ProbeTarget& t, const HttpParams& p, size_t first = 0,
+              bool single = false)
+      : ProbeSession(io),
+        target_(t),
+        params_(p),
+        sock_(io),
+        index_(first),
+        first_(first),
+        single_(single) {}
 
  private:
   void Begin() override { StartUrl(); }
 
   void StartUrl() {
-    if (index_ >= params_.urls.size()) {
+    if (index_ >= params_.urls.size() || (single_ && index_ > first_)) {
       Finish(ProbeResult::Ok());
       return;
     }
-    if (index_ > 0) {  // each url has the whole connect_timeout
+    if (index_ > first_) {  // each url has the whole connect_timeout
       deadline_.expires_after(target_.timeout);
       deadline_.async_wait([self = shared_from_this(), this](const boost::system::error_code& ec) {
         if (!ec && !finished()) OnDeadline();
@@ -256,7 +264,57 @@ class HttpSession : public ProbeSession {
   std::optional<AnswerParser> parser_;
   std::array<char, 16384> buf_;
   size_t index_ = 0;
+  size_t first_ = 0;
+  bool single_ = false;
   size_t received_ = 0;
+};
+
+// Every url in one run; or, recovering without fast_recovery, one url per run in turn: the
+// run of the last url reports success, the others a partial one, any failure starts over.
+class HttpProbe : public Probe {
+ public:
+  HttpProbe(asio::io_context& io, ProbeTarget target, HttpParams params, bool fast_recovery)
+      : io_(io),
+        target_(std::move(target)),
+        params_(std::move(params)),
+        fast_recovery_(fast_recovery) {}
+  ~HttpProbe() override {
+    if (session_) session_->Abandon();
+  }
+  void SetRecovering(bool recovering) override {
+    bool stepwise = recovering && !fast_recovery_ && params_.urls.size() > 1;
+    if (!stepwise) next_ = 0;
+    stepwise_ = stepwise;
+  }
+  void Start(std::function<void(ProbeResult)> done) override {
+    if (session_) session_->Abandon();
+    if (!stepwise_) {
+      session_ = std::make_shared<HttpSession>(io_, target_, params_);
+      session_->Run(target_.timeout, HttpSession::kTimeoutFailure, std::move(done));
+      return;
+    }
+    session_ = std::make_shared<HttpSession>(io_, target_, params_, next_, true);
+    session_->Run(target_.timeout, HttpSession::kTimeoutFailure,
+                  [this, done = std::move(done)](ProbeResult r) {
+                    if (!r.ok) {
+                      next_ = 0;
+                    } else if (++next_ < params_.urls.size()) {
+                      r.partial = true;
+                    } else {
+                      next_ = 0;
+                    }
+                    done(std::move(r));
+                  });
+  }
+
+ private:
+  asio::io_context& io_;
+  ProbeTarget target_;
+  HttpParams params_;
+  bool fast_recovery_;
+  bool stepwise_ = false;
+  size_t next_ = 0;
+  std::shared_ptr<HttpSession> session_;
 };
 
 std::string HostHeader(const ProbeSpec& spec, const model::UrlConf& url, bool tls) {
@@ -341,7 +399,8 @@ std::unique_ptr<Probe> MakeHttpProbe(asio::io_context& io, const ProbeSpec& spec
     *error = std::string(model::CheckerKeyword(spec.checker->kind)) + " has no url";
     return nullptr;
   }
-  return std::make_unique<SessionProbe<HttpSession, HttpParams>>(io, spec.target, std::move(p));
+  return std::make_unique<HttpProbe>(io, spec.target, std::move(p),
+                                     d.fast_recovery.value_or(false));
 }
 
 }  // namespace vigil::daemon

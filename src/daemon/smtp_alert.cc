@@ -195,6 +195,24 @@ void SmtpAlerter::InstanceState(const model::VrrpInstanceConf& conf, const std::
        body});
 }
 
+bool SmtpAlerter::CheckerEnabled(std::optional<bool> own) const {
+  const auto& g = impl_->global;
+  if (impl_->host.empty() || g.notification_email.empty()) return false;
+  return own.value_or(g.smtp_alert_checker.value_or(g.smtp_alert.value_or(false)));
+}
+
+void SmtpAlerter::RealServerState(const std::string& rs, const std::string& vs, bool up,
+                                  const std::string& body) {
+  impl_->Enqueue({"[" + impl_->router_id + "] Realserver " + rs + " of virtual server " + vs +
+                      (up ? " - UP" : " - DOWN"),
+                  body});
+}
+
+void SmtpAlerter::VirtualServerState(const std::string& vs, bool up, const std::string& body) {
+  impl_->Enqueue(
+      {"[" + impl_->router_id + "] Virtualserver " + vs + (up ? " - UP" : " - DOWN"), body});
+}
+
 uint64_t SmtpAlerter::sent() const { return impl_->sent; }
 uint64_t SmtpAlerter::failed() const { return impl_->failed; }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "model/config.h"
@@ -28,6 +29,16 @@ class SmtpAlerter {
   bool Enabled(const model::VrrpInstanceConf& conf) const;
   // keepalived's subject and body for `conf` entering `state` (MASTER, BACKUP, FAULT, STOP).
   void InstanceState(const model::VrrpInstanceConf& conf, const std::string& state);
+
+  // Checker-side alerts: whether a real or virtual server's changes are mailed (its own
+  // smtp_alert, else smtp_alert_checker, else smtp_alert; and a server and a recipient exist).
+  bool CheckerEnabled(std::optional<bool> own) const;
+  // keepalived's "[ROUTER_ID] Realserver [RS]:tcp:80 of virtual server [VS]:tcp:80 - UP" with
+  // `body` ("=> TCP CHECK succeed on service <=", ...).
+  void RealServerState(const std::string& rs, const std::string& vs, bool up,
+                       const std::string& body);
+  // keepalived's "[ROUTER_ID] Virtualserver [VS]:tcp:80 - DOWN" (quorum) with `body`.
+  void VirtualServerState(const std::string& vs, bool up, const std::string& body);
 
   uint64_t sent() const;
   uint64_t failed() const;

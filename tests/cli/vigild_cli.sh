@@ -70,7 +70,8 @@ sed 's/interface eth0/interface lo/' "$tmp/ok.conf" >"$tmp/lo.conf"
 $VIGILD -t -f "$tmp/lo.conf" -i node1 2>/dev/null; check "-t refuses VRRP on loopback" 5 $?
 
 # Logging to a file with -g. A configuration with only a virtual server on the default
-# dataplane (IPVS, not yet wired into vigild) is checked and then refused, so vigild logs
+# dataplane (IPVS, which this machine's kernel lacks: the IPVS dataplane is tested in a qemu
+# guest by tests/qemu/lb_ipvs.sh) is checked and then its checker start fails, so vigild logs
 # and exits at once.
 cat >"$tmp/vs_only.conf" <<'CONF'
 virtual_server 192.0.2.50 80 {
@@ -89,7 +90,7 @@ check "-g log lines carry keepalived's ident" "1" "$(grep -c -m1 'Keepalived\[[0
 
 # -l logs to the console with the ident; -D adds detail (the notes).
 out=$($VIGILD -l -G -n -f "$tmp/vs_only.conf" 2>&1 >/dev/null)
-check "-l logs to the console" "1" "$(grep -c -m1 '^Keepalived\[[0-9]*\]: .*lb_dataplane ipvs: IPVS through generic netlink is not wired' <<<"$out")"
+check "-l logs to the console" "1" "$(grep -c -m1 '^Keepalived\[[0-9]*\]: .*lb_dataplane ipvs: cannot use IPVS: the kernel has no IPVS' <<<"$out")"
 printf 'global_defs {\n    enable_snmp_vrrp\n}\n' >"$tmp/note.conf"
 check "-t hides notes" "0" "$($VIGILD -t -f "$tmp/note.conf" 2>&1 | grep -c note:)"
 check "-t -D shows notes" "1" "$($VIGILD -t -D -f "$tmp/note.conf" 2>&1 | grep -c note:)"

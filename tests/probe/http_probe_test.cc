@@ -240,6 +240,49 @@ TEST(HttpProbe, EveryUrlIsChecked) {
   EXPECT_EQ(server.received().at(1), "GET /second HTTP/1.0\r\n");
 }
 
+TEST(HttpProbe, RecoveringWithoutFastRecoveryChecksOneUrlPerRun) {
+  Check c = HttpCheck();
+  model::UrlConf second;
+  second.path = "/second";
+  c.details().urls.push_back(second);
+  TcpFake server({Act::ReadLine(), ReadRequest(), Act::Send(Answer("HTTP/1.0 200 OK", "a"))});
+  boost::asio::io_context io;
+  std::string err;
+  auto probe = daemon::MakeProbe(io, c.Spec(server.address(), server.port(), kTimeout), &err);
+  ASSERT_TRUE(probe) << err;
+  probe->SetRecovering(true);
+  Outcome first = RunProbe(io, *probe);
+  EXPECT_TRUE(first.result.ok && first.result.partial) << first.result.failure;
+  ASSERT_TRUE(server.WaitFinished(1, Ms(2000)));
+  EXPECT_EQ(server.accepted(), 1) << "one url per run";
+  Outcome last = RunProbe(io, *probe);
+  EXPECT_TRUE(last.result.ok && !last.result.partial) << last.result.failure;
+  ASSERT_TRUE(server.WaitFinished(2, Ms(2000)));
+  EXPECT_EQ(server.received().at(1), "GET /second HTTP/1.0\r\n");
+  // Up again: every url in one run.
+  probe->SetRecovering(false);
+  Outcome up = RunProbe(io, *probe);
+  EXPECT_TRUE(up.result.ok && !up.result.partial);
+  ASSERT_TRUE(server.WaitFinished(4, Ms(2000)));
+}
+
+TEST(HttpProbe, RecoveringWithFastRecoveryChecksEveryUrl) {
+  Check c = HttpCheck();
+  model::UrlConf second;
+  second.path = "/second";
+  c.details().urls.push_back(second);
+  c.details().fast_recovery = true;
+  TcpFake server({Act::ReadLine(), ReadRequest(), Act::Send(Answer("HTTP/1.0 200 OK", "a"))});
+  boost::asio::io_context io;
+  std::string err;
+  auto probe = daemon::MakeProbe(io, c.Spec(server.address(), server.port(), kTimeout), &err);
+  ASSERT_TRUE(probe) << err;
+  probe->SetRecovering(true);
+  Outcome o = RunProbe(io, *probe);
+  EXPECT_TRUE(o.result.ok && !o.result.partial) << o.result.failure;
+  EXPECT_TRUE(server.WaitFinished(2, Ms(2000)));
+}
+
 TEST(HttpProbe, DestroyedMidReadReportsNothing) {
   TcpFake server({Act::Hang()});
   DestroyMidCheck(HttpCheck(), server.address(), server.port(), kTimeout);

@@ -329,6 +329,26 @@ bool RtnlWriter::SetAddrGenMode(int ifindex, uint8_t mode, std::string* error) {
   return false;
 }
 
+std::vector<base::IpAddress> LocalAddresses() {
+  std::vector<base::IpAddress> out;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return out;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    if (i->ifa_addr->sa_family == AF_INET) {
+      const auto* s = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+      out.push_back(base::IpAddress::V4(ntohl(s->sin_addr.s_addr)));
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      const auto* s = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      std::array<uint8_t, 16> b{};
+      std::memcpy(b.data(), &s->sin6_addr, 16);
+      out.push_back(base::IpAddress::V6(b));
+    }
+  }
+  ::freeifaddrs(list);
+  return out;
+}
+
 std::optional<InterfaceInfo> LookupInterface(const std::string& name) {
   InterfaceInfo info;
   info.ifindex = static_cast<int>(::if_nametoindex(name.c_str()));

@@ -86,6 +86,10 @@ struct InterfaceInfo {
 // Looks up an interface by name (getifaddrs and ioctl; no netlink socket needed).
 std::optional<InterfaceInfo> LookupInterface(const std::string& name);
 
+// Every address configured on an interface of this network namespace (getifaddrs), for
+// ha_suspend's "is the virtual server's address here?".
+std::vector<base::IpAddress> LocalAddresses();
+
 // A netlink socket subscribed to link notifications (RTMGRP_LINK), and, if asked, to address
 // notifications (RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR).
 class LinkMonitor {
