@@ -13,6 +13,7 @@
 #include "base/rate_limit.h"
 #include "check/verdict.h"
 #include "daemon/dataplane.h"
+#include "daemon/lvs_sync.h"
 #include "daemon/notifier.h"
 #include "daemon/probe.h"
 #include "daemon/smtp_alert.h"
@@ -51,18 +52,8 @@ std::string VsText(const model::VirtualServerConf& vs) {
   return ServiceText(k);
 }
 
-bool ToInt(const std::string& s, int lo, int hi, int* out) {
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  int v = std::stoi(s);
-  if (v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
-
-// global_defs' lvs_flush, lvs_flush_on_stop [VS] and lvs_sync_daemon, which the parser keeps
-// verbatim (keyword, then arguments).
+// global_defs' lvs_flush, lvs_flush_on_stop [VS] and lvs_sync_daemon (without an instance:
+// the VRRP engine runs one that follows an instance), which the parser keeps verbatim.
 IpvsOptions IpvsOptionsOf(const model::Config& config) {
   IpvsOptions o;
   for (const auto& e : config.global.extra) {
@@ -74,47 +65,9 @@ IpvsOptions IpvsOptionsOf(const model::Config& config) {
     if (kw == "lvs_flush_on_stop" || kw == "lvs_flush_onstop") {
       o.flush_on_stop = e.size() < 2 || e[1] != "VS";
     }
-    if (kw != "lvs_sync_daemon") continue;
-    if (e.size() < 2) {
-      spdlog::warn("lvs_sync_daemon needs an interface; no sync daemon is started");
-      continue;
-    }
-    IpvsOptions::SyncDaemon d;
-    d.interface = e[1];
-    std::string instance, bad;
-    for (size_t i = 2; i < e.size(); ++i) {
-      const std::string& w = e[i];
-      bool has_value = i + 1 < e.size();
-      int v = 0;
-      if (w == "inst" && has_value) {
-        instance = e[++i];
-      } else if (w == "id" && has_value && ToInt(e[i + 1], 0, 255, &v)) {
-        d.syncid = v, ++i;
-      } else if (w == "maxlen" && has_value && ToInt(e[i + 1], 1, 65507, &v)) {
-        d.maxlen = v, ++i;
-      } else if (w == "port" && has_value && ToInt(e[i + 1], 1, 65535, &v)) {
-        d.port = v, ++i;
-      } else if (w == "ttl" && has_value && ToInt(e[i + 1], 1, 255, &v)) {
-        d.ttl = v, ++i;
-      } else if (w == "group" && has_value && base::IpAddress::Parse(e[i + 1])) {
-        d.group = base::IpAddress::Parse(e[++i]);
-      } else if (i == 2) {
-        instance = w;  // "inst" may be omitted
-      } else {
-        bad = w;
-      }
-    }
-    if (!bad.empty()) {
-      spdlog::warn("lvs_sync_daemon: '{}' is not understood; no sync daemon is started", bad);
-    } else if (!instance.empty()) {
-      spdlog::warn(
-          "lvs_sync_daemon {} follows VRRP instance {}: not done by Vigil yet (issue: "
-          "operations); no sync daemon is started",
-          d.interface, instance);
-    } else {
-      o.sync_daemon = d;
-    }
   }
+  auto sync = ParseLvsSyncDaemon(config);
+  if (sync && sync->instance.empty()) o.sync_daemon = sync->daemon;
   return o;
 }
 

@@ -13,6 +13,7 @@
 
 #include "base/rate_limit.h"
 #include "daemon/kernel_specs.h"
+#include "daemon/lvs_sync.h"
 #include "daemon/notifier.h"
 #include "daemon/smtp_alert.h"
 #include "daemon/static_state.h"
@@ -120,6 +121,9 @@ struct VrrpEngine::Impl {
   Notifier notifier;
   SmtpAlerter smtp;
   Tracking tracking;
+  // lvs_sync_daemon IFACE inst NAME: the sync daemon follows instance NAME.
+  std::optional<LvsSyncConf> lvs_sync_conf;
+  std::unique_ptr<LvsSyncFollower> lvs_sync;
 
   Impl(asio::io_context& i, const model::Config& c)
       : io(i),
@@ -262,6 +266,7 @@ struct VrrpEngine::Impl {
         std::string word(sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to));
         notifier.InstanceState(*in.conf, word, in.router->priority());
         smtp.InstanceState(*in.conf, word);
+        if (lvs_sync && in.conf->name == lvs_sync_conf->instance) lvs_sync->InstanceState(word);
         if (in.group) groups_moved.push_back(in.group);
         spdlog::debug("{} {} -> {}: {}", Name(in), vrrp::StateName(sc->from),
                       vrrp::StateName(sc->to), sc->reason);
@@ -616,6 +621,7 @@ struct VrrpEngine::Impl {
   bool Start() {
     notifier.Start();  // the FIFOs are open before the first state change
     std::string err;
+    StartLvsSync();
     if (auto w = os::RtnlWriter::Open(&err)) {
       rtnl.emplace(std::move(*w));
     } else {
@@ -797,9 +803,29 @@ struct VrrpEngine::Impl {
     notifier.Stop(std::move(done));
   }
 
+  void StartLvsSync() {
+    lvs_sync_conf = ParseLvsSyncDaemon(config);
+    if (!lvs_sync_conf || lvs_sync_conf->instance.empty()) return;
+    bool known = false;
+    for (const auto& c : config.vrrp_instances) known = known || c.name == lvs_sync_conf->instance;
+    if (!known) {
+      spdlog::error("lvs_sync_daemon: VRRP instance {} is not defined; no sync daemon is started",
+                    lvs_sync_conf->instance);
+      return;
+    }
+    std::string err;
+    lvs_sync = MakeLvsSyncFollower(*lvs_sync_conf, &err);
+    if (!lvs_sync) {
+      spdlog::error("lvs_sync_daemon: {}; no sync daemon is started", err);
+      return;
+    }
+    lvs_sync->InstanceState("BACKUP");  // until the instance says otherwise, as keepalived
+  }
+
   std::string StatusJson() const {
     nlohmann::json doc;
     doc["instances"] = nlohmann::json::array();
+    if (lvs_sync) doc["lvs_sync_daemon"] = lvs_sync->running();
     for (size_t index = 0; index < instances.size(); ++index) {
       const auto& in = instances[index];
       const auto& r = *in->router;

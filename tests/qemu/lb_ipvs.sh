@@ -11,7 +11,8 @@
 # request fails afterwards; it comes back; quorum loss switches to the sorry server; the sync
 # daemons run; vigild killed with -9 and started again over the live table fixes what differs
 # without re-adding services (their counters survive) and leaves a foreign service alone; a
-# stop removes Vigil's services only; lvs_flush and lvs_flush_on_stop flush everything.
+# stop removes Vigil's services only; lvs_flush and lvs_flush_on_stop flush everything; a sync
+# daemon tied to a VRRP instance follows its state.
 # Usage: lb_ipvs.sh VIGILD VIGILCTL
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -355,6 +356,49 @@ ipvs -A -t 192.0.2.98:80 -s rr
 kill -TERM $vpid
 empty() { [ -z "$(table)" ]; }
 if wait_for 50 empty; then ok "lvs_flush_on_stop: the whole table is flushed at stop"; else bad "lvs_flush_on_stop: $(table)"; fi
+wait $vpid 2>/dev/null
+
+# lvs_sync_daemon tied to a VRRP instance: the backup daemon while VI_1 is BACKUP, the master
+# daemon once it is MASTER, the backup one again in FAULT (a track_file), none after stop.
+echo 0 >/tmp/fault
+cat >/tmp/sync.conf <<'CONF'
+global_defs {
+  lvs_sync_daemon eth0 inst VI_1 id 7
+}
+vrrp_track_file fault {
+  file /tmp/fault
+  weight 0
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    192.0.2.77/24
+  }
+  track_file {
+    fault
+  }
+}
+CONF
+vigil_start /tmp/sync.conf
+one_daemon() { d=$(ipvs -L --daemon); [ "$(echo "$d" | grep -c .)" = 1 ] && echo "$d" | grep -q "$1 sync daemon (mcast=eth0, syncid=7"; }
+if wait_for 100 one_daemon master && status '.lvs_sync_daemon == "master"' >/dev/null &&
+  status '.instances[0].state == "MASTER"' >/dev/null; then
+  ok "lvs_sync_daemon inst VI_1: the master sync daemon alone while VI_1 is MASTER"
+else
+  bad "sync daemon with VI_1: $(ipvs -L --daemon); $("$VIGILCTL" -s /tmp/lb.sock status --json 2>&1 | head -c 300)"
+fi
+echo 1 >/tmp/fault
+if wait_for 100 one_daemon backup && status '.instances[0].state == "FAULT"' >/dev/null; then
+  ok "lvs_sync_daemon inst VI_1: the backup sync daemon alone once VI_1 is in FAULT"
+else
+  bad "sync daemon after FAULT: $(ipvs -L --daemon)"
+fi
+kill -TERM $vpid
+if wait_for 50 no_daemons; then ok "lvs_sync_daemon inst VI_1: no sync daemon after stop"; else bad "sync daemon after stop: $(ipvs -L --daemon)"; fi
 wait $vpid 2>/dev/null
 
 for n in 1 2 3 9; do nginx_stop $n; done
