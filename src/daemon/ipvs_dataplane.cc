@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "daemon/dataplane.h"
+#include "daemon/lvs_sync.h"
 #include "os/linux/ipvs.h"
 
 namespace vigil::daemon {
@@ -312,14 +313,7 @@ class IpvsDataplane : public Dataplane {
     if (!options_.sync_daemon) return;
     const auto& o = *options_.sync_daemon;
     for (int state : {IP_VS_STATE_MASTER, IP_VS_STATE_BACKUP}) {
-      os::IpvsSyncDaemon d;
-      d.state = state;
-      d.mcast_ifn = o.interface;
-      d.syncid = o.syncid;
-      if (o.maxlen) d.maxlen = static_cast<uint16_t>(*o.maxlen);
-      if (o.port) d.mcast_port = static_cast<uint16_t>(*o.port);
-      if (o.ttl) d.mcast_ttl = static_cast<uint8_t>(*o.ttl);
-      d.mcast_group = o.group;
+      os::IpvsSyncDaemon d = ToKernel(o, state);
       std::string err;
       ipvs_.StopSyncDaemon(state, &err);  // one left by an earlier run (kill -9) is replaced
       const char* which = state == IP_VS_STATE_MASTER ? "master" : "backup";

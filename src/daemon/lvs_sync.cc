@@ -42,14 +42,7 @@ class Follower : public LvsSyncFollower {
     running_ = 0;
     if (!state) return;
     const auto& o = conf_.daemon;
-    os::IpvsSyncDaemon d;
-    d.state = state;
-    d.mcast_ifn = o.interface;
-    d.syncid = o.syncid;
-    if (o.maxlen) d.maxlen = static_cast<uint16_t>(*o.maxlen);
-    if (o.port) d.mcast_port = static_cast<uint16_t>(*o.port);
-    if (o.ttl) d.mcast_ttl = static_cast<uint8_t>(*o.ttl);
-    d.mcast_group = o.group;
+    os::IpvsSyncDaemon d = ToKernel(o, state);
     ipvs_.StopSyncDaemon(state, &err);  // one left by an earlier run (kill -9) is replaced
     const char* which = state == IP_VS_STATE_MASTER ? "master" : "backup";
     if (!ipvs_.StartSyncDaemon(d, &err)) {
@@ -67,6 +60,18 @@ class Follower : public LvsSyncFollower {
 };
 
 }  // namespace
+
+os::IpvsSyncDaemon ToKernel(const IpvsOptions::SyncDaemon& o, int state) {
+  os::IpvsSyncDaemon d;
+  d.state = state;
+  d.mcast_ifn = o.interface;
+  d.syncid = o.syncid;
+  if (o.maxlen) d.maxlen = static_cast<uint16_t>(*o.maxlen);
+  if (o.port) d.mcast_port = static_cast<uint16_t>(*o.port);
+  if (o.ttl) d.mcast_ttl = static_cast<uint8_t>(*o.ttl);
+  d.mcast_group = o.group;
+  return d;
+}
 
 std::optional<LvsSyncConf> ParseLvsSyncDaemon(const model::Config& config) {
   const auto* e = model::FindExtra(config.global.extra, "lvs_sync_daemon");

@@ -10,6 +10,7 @@
 
 #include "daemon/dataplane.h"
 #include "model/config.h"
+#include "os/linux/ipvs.h"
 
 namespace vigil::daemon {
 
@@ -17,6 +18,9 @@ struct LvsSyncConf {
   IpvsOptions::SyncDaemon daemon;
   std::string instance;  // empty: not tied to an instance
 };
+
+// The kernel's form of `d` for `state` (IP_VS_STATE_MASTER or IP_VS_STATE_BACKUP).
+os::IpvsSyncDaemon ToKernel(const IpvsOptions::SyncDaemon& d, int state);
 
 // The lvs_sync_daemon line of `config`, if any and understood (a word that is not understood
 // is logged and no daemon runs).

@@ -152,13 +152,8 @@ CONF
 ulimit -Sn 1024
 vigil_start vlb lb
 
-lb() {
-  "$VIGILCTL" -s "$tmp/lb.sock" status --json 2>/dev/null | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-print(eval('''$1''', {'d': d}))" 2>/dev/null
-}
-is_true() { [ "$(lb "$1")" = True ]; }
+lb() { vigil_status lb "$1"; }
+is_true() { vigil_true lb "$1"; }
 # alive VS RS / dead VS RS; failure VS RS: the checker's last failure name.
 alive() { is_true "d['virtual_servers'][$1]['real_servers'][$2]['alive']"; }
 dead() { is_true "not d['virtual_servers'][$1]['real_servers'][$2]['alive']"; }
@@ -281,6 +276,9 @@ if wait_for 10 caught_up; then ok "the retry programmed the change once the chai
 udp_start
 
 pkill -TERM -f "$tmp/lb.conf"
+vigild_gone() { ! pgrep -f "$tmp/lb.conf" >/dev/null; }
+if wait_for 10 vigild_gone; then ok "vigild stops on SIGTERM"; else bad "vigild still running 10 s after SIGTERM"; fi
+if wait_for 5 sh -c "! ip netns exec vlb nft list table inet vigil_chk"; then ok "its table is removed"; else bad "table left after stop"; fi
 stop dns
 stop smtp
 stop udp

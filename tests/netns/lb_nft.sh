@@ -139,13 +139,8 @@ CONF
 vigil_start vlb lb
 
 # lb EXPR: EXPR (Python over the status document `d`).
-lb() {
-  "$VIGILCTL" -s "$tmp/lb.sock" status --json 2>/dev/null | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-print(eval('''$1''', {'d': d}))" 2>/dev/null
-}
-is_true() { [ "$(lb "$1")" = True ]; }
+lb() { vigil_status lb "$1"; }
+is_true() { vigil_true lb "$1"; }
 rs_alive() { is_true "d['virtual_servers'][0]['real_servers'][$1]['alive']"; }
 rs_dead() { is_true "not d['virtual_servers'][0]['real_servers'][$1]['alive']"; }
 

@@ -88,6 +88,16 @@ i = [x for x in d['instances'] if x['name'] == '$2'][0]
 print(eval('''$3''', {'i': i}))" 2>/dev/null
 }
 
+# vigil_status NAME EXPR: EXPR (Python over the whole status document `d`) from the vigild
+# started as NAME; empty if it cannot be read. vigil_true NAME EXPR: whether it is True.
+vigil_status() {
+  "$VIGILCTL" -s "$tmp/$1.sock" status --json 2>/dev/null | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+print(eval('''$2''', {'d': d}))" 2>/dev/null
+}
+vigil_true() { [ "$(vigil_status "$1" "$2")" = True ]; }
+
 # vigil_logs: the last lines of every log in $tmp (for a failing test).
 vigil_logs() { for f in "$tmp"/*.log; do echo "--- $f"; tail -n 15 "$f"; done; }
 
