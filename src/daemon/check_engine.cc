@@ -66,6 +66,33 @@ IpvsOptions IpvsOptionsOf(const model::Config& config) {
       o.flush_on_stop = e.size() < 2 || e[1] != "VS";
     }
   }
+  if (const auto* e = model::FindExtra(config.global.extra, "lvs_timeouts")) {
+    IpvsOptions::Timeouts t;
+    std::string bad;
+    for (size_t i = 1; i < e->size(); ++i) {
+      const std::string& w = (*e)[i];
+      uint32_t* slot = w == "tcp"      ? &t.tcp
+                       : w == "tcpfin" ? &t.tcp_fin
+                       : w == "udp"    ? &t.udp
+                                       : nullptr;
+      const std::string* v = i + 1 < e->size() ? &(*e)[i + 1] : nullptr;
+      if (!slot || !v || v->empty() || v->size() > 9 ||
+          v->find_first_not_of("0123456789") != std::string::npos || std::stoul(*v) == 0) {
+        bad = w;
+        break;
+      }
+      *slot = static_cast<uint32_t>(std::stoul(*v));
+      ++i;
+    }
+    if (!bad.empty() || (!t.tcp && !t.tcp_fin && !t.udp)) {
+      spdlog::warn(
+          "lvs_timeouts: expected [tcp SECS] [tcpfin SECS] [udp SECS] (at least one){}; "
+          "the timeouts are left as they are",
+          bad.empty() ? "" : ", found '" + bad + "'");
+    } else {
+      o.timeouts = t;
+    }
+  }
   auto sync = ParseLvsSyncDaemon(config);
   if (sync && sync->instance.empty()) o.sync_daemon = sync->daemon;
   return o;
@@ -142,6 +169,15 @@ struct CheckEngine::Impl {
   std::string last_apply_error;
   base::RateLimit failure_logs{20, std::chrono::seconds(10)};
   std::mt19937_64 rng{std::random_device{}()};
+  // global_defs' checker_log_all_failures [BOOL]: the default of each checker's
+  // log_all_failures.
+  bool log_all_failures = [this] {
+    const auto* e = model::FindExtra(config.global.extra, "checker_log_all_failures");
+    if (!e) return false;
+    if (e->size() < 2) return true;
+    const std::string& v = (*e)[1];
+    return v == "true" || v == "yes" || v == "on" || v == "1";
+  }();
 
   Impl(asio::io_context& i, const model::Config& c)
       : io(i),
@@ -411,7 +447,7 @@ struct CheckEngine::Impl {
       ++c.failures[res.failure];
       c.last_failure = res.failure;
       c.last_detail = res.detail;
-      bool log_all = c.conf->common.log_all_failures.value_or(false);
+      bool log_all = c.conf->common.log_all_failures.value_or(log_all_failures);
       uint64_t suppressed = 0;
       if ((log_all || c.verdict->up()) &&
           failure_logs.Allow(std::chrono::steady_clock::now(), &suppressed)) {

@@ -2,6 +2,7 @@
 // (lb::Desired) and hands the whole list to a dataplane, which brings the kernel to it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,11 @@ struct IpvsOptions {
     std::optional<base::IpAddress> group;
   };
   std::optional<SyncDaemon> sync_daemon;
+  // lvs_timeouts tcp / tcpfin / udp, seconds (0: left as it is); set at the first apply.
+  struct Timeouts {
+    uint32_t tcp = 0, tcp_fin = 0, udp = 0;
+  };
+  std::optional<Timeouts> timeouts;
 };
 // Null, with the reason in *error, if the kernel has no IPVS or the socket cannot be opened.
 std::unique_ptr<Dataplane> MakeIpvsDataplane(const IpvsOptions& options, std::string* error);

@@ -199,6 +199,16 @@ class IpvsDataplane : public Dataplane {
         }
         spdlog::info("IPVS: lvs_flush: removed every service from the kernel's table");
       }
+      if (options_.timeouts) {
+        const auto& t = *options_.timeouts;
+        if (!ipvs_.SetTimeouts(os::IpvsTimeouts{t.tcp, t.tcp_fin, t.udp}, error)) {
+          *error = "lvs_timeouts: " + *error;
+          first_ = true;
+          return false;
+        }
+        spdlog::info("IPVS: lvs_timeouts tcp {} tcpfin {} udp {} (0: unchanged)", t.tcp, t.tcp_fin,
+                     t.udp);
+      }
       StartSyncDaemons();
     }
     bool reconciling = !synced_;

@@ -72,6 +72,7 @@ global_defs {
   notification_email_from lb1@vigil.test
   smtp_server 198.51.100.2 25
   smtp_connect_timeout 5
+  checker_log_all_failures
 }
 virtual_server 192.0.2.10 53 {
   delay_loop 1
@@ -179,6 +180,10 @@ pid=$(pgrep -f "vigild.*$tmp/lb.conf" | head -1)
 soft=$(awk '/^Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null)
 if [ "${soft:-0}" -ge 1036 ]; then ok "open-file limit raised to $soft for 6 checkers"; else bad "open-file limit ${soft:-unknown}"; fi
 expect_down 0 1 "DNS_CHECK A absent.vigil.test. on dnsmasq" dns-rcode
+# checker_log_all_failures: every failure of the always-failing checker is logged, not only
+# the first (the one that takes it down).
+logged_twice() { [ "$(grep -c 'DNS_CHECK on \[198.51.100.11\]:udp:53 failed: dns-rcode' "$tmp/lb.log")" -ge 3 ]; }
+if wait_for 10 logged_twice; then ok "checker_log_all_failures: repeated failures are logged"; else bad "failures logged: $(grep -c 'failed: dns-rcode' "$tmp/lb.log")"; fi
 expect_up 1 0 "SMTP_CHECK on Python's smtpd"
 expect_up 2 0 "UDP_CHECK with require_reply on socat's echo"
 expect_up 3 0 "PING_CHECK of 198.51.100.4"

@@ -530,5 +530,22 @@ TEST_F(IpvsTest, IpvsadmSeesWhatWasProgrammed) {
   }
 }
 
+TEST_F(IpvsTest, TimeoutsAreSetReadBackAndZeroLeavesOneAlone) {
+  IpvsTimeouts before;
+  ASSERT_TRUE(ipvs_->GetTimeouts(&before, &err_)) << err_;
+  EXPECT_GT(before.tcp, 0u);
+  ASSERT_TRUE(ipvs_->SetTimeouts(IpvsTimeouts{901, 0, 301}, &err_)) << err_;
+  IpvsTimeouts after;
+  ASSERT_TRUE(ipvs_->GetTimeouts(&after, &err_)) << err_;
+  EXPECT_EQ(after.tcp, 901u);
+  EXPECT_EQ(after.tcp_fin, before.tcp_fin) << "0 leaves tcpfin as it was";
+  EXPECT_EQ(after.udp, 301u);
+  if (const char* ipvsadm = std::getenv("VIGIL_IPVSADM")) {
+    std::string out = RunCommand(std::string(ipvsadm) + " -L --timeout");
+    EXPECT_NE(out.find("901 " + std::to_string(before.tcp_fin) + " 301"), std::string::npos) << out;
+  }
+  ASSERT_TRUE(ipvs_->SetTimeouts(before, &err_)) << err_;
+}
+
 }  // namespace
 }  // namespace vigil::os

@@ -114,6 +114,7 @@ for n in 1 2 3 9; do wait_for 100 serving $n || bad "nginx R$n does not serve: $
 cat >/tmp/lb.conf <<'CONF'
 global_defs {
   lvs_sync_daemon eth0 id 5
+  lvs_timeouts tcp 901 udp 301
 }
 virtual_server 192.0.2.10 80 {
   delay_loop 1
@@ -255,6 +256,8 @@ tun=$(ipvs -Ln --tun-info -u 192.0.2.12:53 | grep '198.51.100.3:53')
 if echo "$tun" | grep -qi "gue" && echo "$tun" | grep -q 6080; then ok "ipvsadm --tun-info: GUE port 6080"; else bad "tunnel: $(ipvs -Ln --tun-info -u 192.0.2.12:53)"; fi
 daemons() { d=$(ipvs -L --daemon); echo "$d" | grep -q "master sync daemon (mcast=eth0, syncid=5" && echo "$d" | grep -q "backup sync daemon (mcast=eth0, syncid=5"; }
 if wait_for 30 daemons; then ok "lvs_sync_daemon: master and backup sync daemons on eth0, syncid 5"; else bad "sync daemons: $(ipvs -L --daemon)"; fi
+timeouts() { ipvs -L --timeout | grep -Eq "\(tcp tcpfin udp\): 901 [0-9]+ 301"; }
+if wait_for 30 timeouts; then ok "lvs_timeouts: $(ipvs -L --timeout)"; else bad "timeouts: $(ipvs -L --timeout)"; fi
 
 # requests N: N requests from one curl process, each on a new connection; "R1 R2 R3 R9 FAILED".
 requests() {

@@ -179,6 +179,53 @@ bool Ipvs::Flush(std::string* error) {
   return Change(IPVS_CMD_FLUSH, nullptr, nullptr, "flushing the IPVS table", error);
 }
 
+bool Ipvs::SetTimeouts(const IpvsTimeouts& t, std::string* error) {
+  auto* nlh = static_cast<nlmsghdr*>(Request(IPVS_CMD_SET_CONFIG, NLM_F_ACK));
+  if (t.tcp) mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_TCP, t.tcp);
+  if (t.tcp_fin) mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, t.tcp_fin);
+  if (t.udp) mnl_attr_put_u32(nlh, IPVS_CMD_ATTR_TIMEOUT_UDP, t.udp);
+  int rc = Transact(nlh);
+  if (rc == 0) return true;
+  *error = Failure("setting the IPVS timeouts", rc);
+  return false;
+}
+
+namespace {
+
+void ReadTimeouts(const void* m, void* data) {
+  auto* t = static_cast<IpvsTimeouts*>(data);
+  const auto* nlh = static_cast<const nlmsghdr*>(m);
+  mnl_attr_parse(
+      nlh, GENL_HDRLEN,
+      [](const nlattr* a, void* d) {
+        auto* out = static_cast<IpvsTimeouts*>(d);
+        if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) return MNL_CB_OK;
+        switch (mnl_attr_get_type(a)) {
+          case IPVS_CMD_ATTR_TIMEOUT_TCP:
+            out->tcp = mnl_attr_get_u32(a);
+            break;
+          case IPVS_CMD_ATTR_TIMEOUT_TCP_FIN:
+            out->tcp_fin = mnl_attr_get_u32(a);
+            break;
+          case IPVS_CMD_ATTR_TIMEOUT_UDP:
+            out->udp = mnl_attr_get_u32(a);
+            break;
+        }
+        return MNL_CB_OK;
+      },
+      t);
+}
+
+}  // namespace
+
+bool Ipvs::GetTimeouts(IpvsTimeouts* out, std::string* error) {
+  *out = IpvsTimeouts{};
+  int rc = Transact(Request(IPVS_CMD_GET_CONFIG, NLM_F_ACK), ReadTimeouts, out);
+  if (rc == 0) return true;
+  *error = Failure("reading the IPVS timeouts", rc);
+  return false;
+}
+
 namespace {
 
 // What a dump's callback fills: the entries, or the first one that did not decode.

@@ -67,6 +67,13 @@ struct IpvsSyncDaemon {
   std::optional<uint8_t> mcast_ttl;
 };
 
+// The connection timeouts, in seconds (ipvsadm --set). In SetTimeouts a 0 leaves that one as
+// it is.
+struct IpvsTimeouts {
+  uint32_t tcp = 0, tcp_fin = 0, udp = 0;
+  bool operator==(const IpvsTimeouts&) const = default;
+};
+
 // One generic netlink socket to the kernel's IPVS. Every method returns false and sets *error
 // (what was being done and the kernel's answer) on failure; nothing is treated as idempotent:
 // adding what exists fails with "File exists", deleting what is absent with "No such ..."
@@ -96,6 +103,8 @@ class Ipvs {
   bool DelDest(const IpvsService& s, const IpvsDest& d, std::string* error);
   // Removes every service and destination (not the sync daemons).
   bool Flush(std::string* error);
+  bool SetTimeouts(const IpvsTimeouts& t, std::string* error);
+  bool GetTimeouts(IpvsTimeouts* out, std::string* error);
 
   bool StartSyncDaemon(const IpvsSyncDaemon& d, std::string* error);
   bool StopSyncDaemon(int state, std::string* error);
