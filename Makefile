@@ -32,10 +32,11 @@ unit: build
 
 asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON >/dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests golden_tests
-	@echo "== unit and golden tests under ASan+UBSan"
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests golden_tests probe_tests
+	@echo "== unit, golden and probe tests under ASan+UBSan"
 	@$(ASAN_BUILD)/tests/unit_tests --gtest_brief=1
 	@$(ASAN_BUILD)/tests/golden_tests --gtest_brief=1
+	@$(ASAN_BUILD)/tests/probe_tests --gtest_brief=1
 
 fuzz: deps
 	@CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON >/dev/null
