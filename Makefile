@@ -2,7 +2,7 @@
 #   make demo   install dependencies, build, run the demo
 #   make test   install dependencies, build, run the whole suite (what CI runs)
 #   make bench  install dependencies, build in release mode, run the benchmarks (parse,
-#               failover and scale, each beside keepalived in the same run)
+#               failover, scale and checker, each beside keepalived in the same run)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -64,6 +64,7 @@ bench: deps
 	@./bench/parse_bench.sh build-release/src/vigild
 	@./bench/failover_bench.sh build-release/src/vigild build-release/src/vigilctl
 	@python3 ./bench/scale_bench.py build-release/src/vigild
+	@python3 ./bench/checker_bench.py build-release/src/vigild
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
