@@ -1,5 +1,7 @@
 #include "check/verdict.h"
 
+#include <algorithm>
+
 namespace vigil::check {
 
 Timing ResolveTiming(const model::CheckerConf& c, const model::RealServerConf& rs,
@@ -28,12 +30,16 @@ Timing ResolveTiming(const model::CheckerConf& c, const model::RealServerConf& r
 Verdict::Verdict(const Timing& t, TimePoint first_check)
     : timing_(t), up_(!t.alpha), next_(first_check), retries_left_(t.retry) {}
 
-Transition Verdict::Record(bool success, TimePoint now) {
+Transition Verdict::Record(bool success, TimePoint now, Duration late) {
   ++checks_;
+  // The next check is due an interval after `now - late` (never before `now`).
+  auto after = [&](Duration interval) {
+    return now + interval - std::clamp(late, Duration::zero(), interval);
+  };
   Transition tr;
   if (success) {
     retries_left_ = timing_.retry;
-    next_ = now + timing_.delay_loop;
+    next_ = after(timing_.delay_loop);
     if (!up_) {
       up_ = true;
       tr.changed = true;
@@ -45,11 +51,11 @@ Transition Verdict::Record(bool success, TimePoint now) {
   ++failures_;
   if (up_ && retries_left_ > 0) {
     --retries_left_;
-    next_ = now + timing_.delay_before_retry;
+    next_ = after(timing_.delay_before_retry);
     tr.up = true;
     return tr;
   }
-  next_ = now + timing_.delay_loop;
+  next_ = after(timing_.delay_loop);
   if (up_) {
     up_ = false;
     tr.changed = true;

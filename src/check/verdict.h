@@ -55,8 +55,12 @@ class Verdict {
   int retries_left() const { return retries_left_; }
   uint64_t checks() const { return checks_; }
   uint64_t failures() const { return failures_; }
-  // Records one probe's result (a timeout is a failure) and schedules the next check.
-  Transition Record(bool success, TimePoint now);
+  // Records one probe's result (a timeout is a failure) and schedules the next check, an
+  // interval (delay_loop, or delay_before_retry) after `now`, the check's end. `late` is how
+  // long after next_check() the check started (a busy event loop): the next one is due that
+  // much sooner, at most by the interval, so a server's period stays the interval plus the
+  // check's own duration instead of growing with the loop's lag (keepalived's does).
+  Transition Record(bool success, TimePoint now, Duration late = Duration::zero());
 
  private:
   Timing timing_;

@@ -137,6 +137,8 @@ struct CheckEngine::Impl {
     std::optional<int> weight;  // misc_dynamic / FILE_CHECK
     bool running = false;
     check::Duration delay_loop{0};
+    check::Duration late{0};  // how long after it was due the running check started
+    check::TimePoint started{};
   };
   struct RealServerRt {
     const model::RealServerConf* conf;
@@ -382,6 +384,7 @@ struct CheckEngine::Impl {
     c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
       if (ec || stopping) return;
       if (v.suspended) return Suspended(v, r, c);
+      c.late = std::max(check::Duration::zero(), Now() - c.verdict->next_check());
       RunCheck(v, r, c);
     });
   }
@@ -393,6 +396,7 @@ struct CheckEngine::Impl {
     c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
       if (ec || stopping) return;
       if (v.suspended) return Suspended(v, r, c);
+      c.late = check::Duration::zero();
       RunCheck(v, r, c);
     });
   }
@@ -423,6 +427,7 @@ struct CheckEngine::Impl {
 
   void RunCheck(VirtualServerRt& v, RealServerRt& r, CheckerRt& c) {
     c.running = true;
+    c.started = Now();
     c.probe->SetRecovering(!c.verdict->up());
     c.probe->Start([this, &v, &r, &c](ProbeResult res) {
       c.running = false;
@@ -432,6 +437,7 @@ struct CheckEngine::Impl {
         c.timer->async_wait([this, &v, &r, &c](const boost::system::error_code& ec) {
           if (ec || stopping) return;
           if (v.suspended) return Suspended(v, r, c);
+          c.late = check::Duration::zero();  // the recovering checker's next url
           RunCheck(v, r, c);
         });
         return;
@@ -461,7 +467,10 @@ struct CheckEngine::Impl {
       weight_changed = true;
       spdlog::info("{} on {}: weight now {}", kind, r.text, *c.weight);
     }
-    auto tr = c.verdict->Record(res.ok, Now());
+    // The check's end: its start plus its own duration where the probe measured one (so the
+    // time the loop took to hear of it does not lengthen the period), else now.
+    auto end = res.took ? c.started + *res.took : Now();
+    auto tr = c.verdict->Record(res.ok, end, c.late);
     if (!tr.changed) {
       if (weight_changed) MarkDirty();
       return;

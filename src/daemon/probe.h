@@ -35,9 +35,13 @@ struct ProbeResult {
   // HTTP_GET / SSL_GET recovering without fast_recovery: one url of several passed, the next
   // is checked after delay_loop; neither a success nor a failure for the verdict.
   bool partial = false;
-  static ProbeResult Ok() { return ProbeResult{true, "", "", std::nullopt, false}; }
+  // How long the check's own I/O took, when the probe measured it apart from the event
+  // loop's delays (a TCP_CHECK whose connect completed at once); unset: start to report.
+  std::optional<ProbeDuration> took;
+  static ProbeResult Ok() { return ProbeResult{true, "", "", std::nullopt, false, std::nullopt}; }
   static ProbeResult Fail(std::string failure, std::string detail = "") {
-    return ProbeResult{false, std::move(failure), std::move(detail), std::nullopt, false};
+    return ProbeResult{false, std::move(failure), std::move(detail), std::nullopt,
+                       false, std::nullopt};
   }
 };
 

@@ -98,11 +98,11 @@ class HttpSession : public ProbeSession {
  public:
   static constexpr const char* kTimeoutFailure = "connect-timeout";
   // Checks the urls from `first`, or only that one if `single`.
-  HttpSession(asio::io_context& io, const ProbeTarget& t, const HttpParams& p, size_t first = 0,
-              bool single = false)
+  HttpSession(asio::io_context& io, const ProbeTarget& t, std::shared_ptr<const HttpParams> p,
+              size_t first = 0, bool single = false)
       : ProbeSession(io),
         target_(t),
-        params_(p),
+        params_(std::move(p)),
         sock_(io),
         index_(first),
         first_(first),
@@ -112,7 +112,7 @@ class HttpSession : public ProbeSession {
   void Begin() override { StartUrl(); }
 
   void StartUrl() {
-    if (index_ >= params_.urls.size() || (single_ && index_ > first_)) {
+    if (index_ >= params_->urls.size() || (single_ && index_ > first_)) {
       Finish(ProbeResult::Ok());
       return;
     }
@@ -131,22 +131,22 @@ class HttpSession : public ProbeSession {
       Finish(ProbeResult::Fail("bind-failed", detail));
       return;
     }
-    parser_.emplace(*params_.urls[index_].matcher);
+    parser_.emplace(*params_->urls[index_].matcher);
     received_ = 0;
     sock_.async_connect(probe_net::Endpoint<tcp>(target_),
                         [self = shared_from_this(), this](const boost::system::error_code& ec) {
                           if (finished()) return;
                           if (ec) return Fail(probe_net::ErrorFailure(ec, "connect"), ec);
-                          if (params_.tls) return Handshake();
+                          if (params_->tls) return Handshake();
                           SendRequest();
                         });
   }
 
   void Handshake() {
     timeout_failure_ = "tls-timeout";
-    tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(sock_, *params_.ssl);
-    if (!params_.sni.empty()) {
-      SSL_set_tlsext_host_name(tls_->native_handle(), params_.sni.c_str());
+    tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(sock_, *params_->ssl);
+    if (!params_->sni.empty()) {
+      SSL_set_tlsext_host_name(tls_->native_handle(), params_->sni.c_str());
     }
     tls_->async_handshake(asio::ssl::stream_base::client,
                           [self = shared_from_this(), this](const boost::system::error_code& ec) {
@@ -163,7 +163,7 @@ class HttpSession : public ProbeSession {
       if (ec) return Fail(probe_net::ErrorFailure(ec, "http-send"), ec);
       Read();
     };
-    const auto& req = params_.urls[index_].request;
+    const auto& req = params_->urls[index_].request;
     if (tls_) {
       asio::async_write(*tls_, asio::buffer(req), on_sent);
     } else {
@@ -191,7 +191,7 @@ class HttpSession : public ProbeSession {
       if (ec != asio::error::eof && !truncated) {
         return Fail(probe_net::ErrorFailure(ec, "http-read"), ec);
       }
-      if (truncated && params_.tls_compliant) {
+      if (truncated && params_->tls_compliant) {
         return Fail("tls-no-close-notify", ec);
       }
       if (!p.got_some()) return Finish(ProbeResult::Fail("http-empty", "closed before answering"));
@@ -209,10 +209,10 @@ class HttpSession : public ProbeSession {
       if (pec == http::error::need_more) break;
       if (pec) return Finish(ProbeResult::Fail("http-bad-response", pec.message()));
       if (p.is_done()) return Evaluate();
-      if (p.is_header_done() && !params_.urls[index_].matcher->needs_body()) return Evaluate();
+      if (p.is_header_done() && !params_->urls[index_].matcher->needs_body()) return Evaluate();
       if (used == 0) break;
     }
-    if (p.is_header_done() && !params_.urls[index_].matcher->needs_body()) return Evaluate();
+    if (p.is_header_done() && !params_->urls[index_].matcher->needs_body()) return Evaluate();
     if (received_ > kMaxAnswerBytes) {
       return Finish(ProbeResult::Fail("http-too-large",
                                       "more than " + std::to_string(kMaxAnswerBytes) + " bytes"));
@@ -222,7 +222,7 @@ class HttpSession : public ProbeSession {
 
   void Evaluate() {
     auto& p = *parser_;
-    const auto& url = params_.urls[index_];
+    const auto& url = params_->urls[index_];
     std::string md5;
     check::HttpResponse r;
     r.status = p.status;
@@ -249,7 +249,7 @@ class HttpSession : public ProbeSession {
   }
 
   void Fail(const std::string& failure, const boost::system::error_code& ec) {
-    Finish(ProbeResult::Fail(failure, params_.urls[index_].path + ": " + ec.message()));
+    Finish(ProbeResult::Fail(failure, params_->urls[index_].path + ": " + ec.message()));
   }
 
   void Close() override {
@@ -258,7 +258,7 @@ class HttpSession : public ProbeSession {
   }
 
   ProbeTarget target_;
-  HttpParams params_;
+  std::shared_ptr<const HttpParams> params_;  // shared with the probe, not copied
   tcp::socket sock_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
   std::optional<AnswerParser> parser_;
@@ -276,13 +276,13 @@ class HttpProbe : public Probe {
   HttpProbe(asio::io_context& io, ProbeTarget target, HttpParams params, bool fast_recovery)
       : io_(io),
         target_(std::move(target)),
-        params_(std::move(params)),
+        params_(std::make_shared<const HttpParams>(std::move(params))),
         fast_recovery_(fast_recovery) {}
   ~HttpProbe() override {
     if (session_) session_->Abandon();
   }
   void SetRecovering(bool recovering) override {
-    bool stepwise = recovering && !fast_recovery_ && params_.urls.size() > 1;
+    bool stepwise = recovering && !fast_recovery_ && params_->urls.size() > 1;
     if (!stepwise) next_ = 0;
     stepwise_ = stepwise;
   }
@@ -290,15 +290,21 @@ class HttpProbe : public Probe {
     if (session_) session_->Abandon();
     if (!stepwise_) {
       session_ = std::make_shared<HttpSession>(io_, target_, params_);
-      session_->Run(target_.timeout, HttpSession::kTimeoutFailure, std::move(done));
+      // A finished session (its 16 KiB buffer, its parser) is let go at its report.
+      session_->Run(target_.timeout, HttpSession::kTimeoutFailure,
+                    [this, done = std::move(done)](ProbeResult r) {
+                      session_.reset();  // the report's handler keeps it alive until it returns
+                      done(std::move(r));
+                    });
       return;
     }
     session_ = std::make_shared<HttpSession>(io_, target_, params_, next_, true);
     session_->Run(target_.timeout, HttpSession::kTimeoutFailure,
                   [this, done = std::move(done)](ProbeResult r) {
+                    session_.reset();
                     if (!r.ok) {
                       next_ = 0;
-                    } else if (++next_ < params_.urls.size()) {
+                    } else if (++next_ < params_->urls.size()) {
                       r.partial = true;
                     } else {
                       next_ = 0;
@@ -310,7 +316,7 @@ class HttpProbe : public Probe {
  private:
   asio::io_context& io_;
   ProbeTarget target_;
-  HttpParams params_;
+  std::shared_ptr<const HttpParams> params_;
   bool fast_recovery_;
   bool stepwise_ = false;
   size_t next_ = 0;

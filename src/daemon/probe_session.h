@@ -82,7 +82,13 @@ class SessionProbe : public Probe {
   void Start(std::function<void(ProbeResult)> done) override {
     if (session_) session_->Abandon();
     session_ = std::make_shared<S>(io_, target_, params_);
-    session_->Run(target_.timeout, S::kTimeoutFailure, std::move(done));
+    // A finished session (its buffers, its parser) is let go at its report, not kept until
+    // the next check: thousands of idle checkers hold no per-check state.
+    session_->Run(target_.timeout, S::kTimeoutFailure,
+                  [this, done = std::move(done)](ProbeResult r) {
+                    session_.reset();  // the report's handler keeps it alive until it returns
+                    done(std::move(r));
+                  });
   }
 
  private:

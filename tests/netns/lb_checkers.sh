@@ -220,6 +220,8 @@ if wait_for 3 empty; then ok "every failed real server left the table"; else bad
 
 dns_start
 smtp_start
+# The UP mail goes through this SMTP server: it must listen before the UDP server is back.
+wait_for 10 tcp_listening || bad "smtpd did not restart: $(cat "$tmp/smtpd.err")"
 udp_start
 ip netns exec vr4 nft delete table inet noecho
 expect_up 0 0 "DNS_CHECK after dnsmasq's restart"

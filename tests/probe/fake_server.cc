@@ -194,13 +194,18 @@ TcpFake::~TcpFake() {
 
 void TcpFake::AcceptLoop() {
   while (WaitFor(listen_fd_, stop_, Ms(-1)) == Wait::kReady) {
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
     if (fd < 0) continue;
     size_t index;
     {
       std::lock_guard<std::mutex> lock(mu_);
       index = received_.size();
       received_.emplace_back();
+      peer_ports_.push_back(ntohs(peer.ss_family == AF_INET
+                                      ? reinterpret_cast<sockaddr_in*>(&peer)->sin_port
+                                      : reinterpret_cast<sockaddr_in6*>(&peer)->sin6_port));
     }
     ++accepted_;
     connections_.emplace_back([this, fd, index] { Serve(fd, index); });
@@ -277,6 +282,11 @@ void TcpFake::Serve(int fd, size_t index) {
   }
   ::close(fd);
   ++finished_;
+}
+
+std::vector<int> TcpFake::peer_ports() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peer_ports_;
 }
 
 std::vector<std::string> TcpFake::received() const {

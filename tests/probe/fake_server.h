@@ -94,6 +94,8 @@ class TcpFake {
   int finished() const { return finished_.load(); }
   // What each connection sent (what its ReadLine / Read / Hang acts read), by acceptance.
   std::vector<std::string> received() const;
+  // The client's port of each connection, by acceptance (as accept() returned it).
+  std::vector<int> peer_ports() const;
   // Waits until `n` connections have ended; false at the timeout.
   bool WaitFinished(int n, Ms timeout) const;
 
@@ -109,6 +111,7 @@ class TcpFake {
   std::atomic<int> accepted_{0}, finished_{0};
   mutable std::mutex mu_;
   std::vector<std::string> received_;
+  std::vector<int> peer_ports_;
   std::vector<std::thread> connections_;
   std::thread acceptor_;
 };

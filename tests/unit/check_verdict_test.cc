@@ -39,6 +39,22 @@ TEST(KeepalivedChecker, UpServerGoesDownAfterItsRetriesFail) {
   EXPECT_EQ(v.failures(), 3u);
 }
 
+TEST(KeepalivedChecker, TheLoopsLagDoesNotLengthenThePeriod) {
+  Verdict v(T(2), At(0));
+  // Due at 0, started 3 s late, ended at 4: the next is due 10 s after 1 (due + duration).
+  v.Record(true, At(4), seconds(3));
+  EXPECT_EQ(v.next_check(), At(11));
+  // A retry after a late failure: delay_before_retry (2 s) from 12 - 1.
+  v.Record(false, At(12), seconds(1));
+  EXPECT_EQ(v.next_check(), At(13));
+  // More lag than the interval: due at once, never in the past.
+  v.Record(true, At(20), seconds(30));
+  EXPECT_EQ(v.next_check(), At(20));
+  // No lag: keepalived's rule, the interval after the check's end.
+  v.Record(true, At(20));
+  EXPECT_EQ(v.next_check(), At(30));
+}
+
 TEST(KeepalivedChecker, ASuccessDuringRetriesKeepsItUpAndRearmsTheRetries) {
   Verdict v(T(1), At(0));
   v.Record(false, At(0));
