@@ -290,18 +290,12 @@ class HttpProbe : public Probe {
     if (session_) session_->Abandon();
     if (!stepwise_) {
       session_ = std::make_shared<HttpSession>(io_, target_, params_);
-      // A finished session (its 16 KiB buffer, its parser) is let go at its report.
-      session_->Run(target_.timeout, HttpSession::kTimeoutFailure,
-                    [this, done = std::move(done)](ProbeResult r) {
-                      session_.reset();  // the report's handler keeps it alive until it returns
-                      done(std::move(r));
-                    });
+      RunAndRelease(session_, target_.timeout, HttpSession::kTimeoutFailure, std::move(done));
       return;
     }
     session_ = std::make_shared<HttpSession>(io_, target_, params_, next_, true);
-    session_->Run(target_.timeout, HttpSession::kTimeoutFailure,
+    RunAndRelease(session_, target_.timeout, HttpSession::kTimeoutFailure,
                   [this, done = std::move(done)](ProbeResult r) {
-                    session_.reset();
                     if (!r.ok) {
                       next_ = 0;
                     } else if (++next_ < params_->urls.size()) {

@@ -70,6 +70,18 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
   bool finished_ = false;
 };
 
+// Runs the session in `slot` (a probe's member) and lets it go at its report, so that a
+// finished check's buffers and parser are not kept until the next one; the report's handler
+// keeps the session alive until it returns. `done` may destroy the probe.
+template <typename S>
+void RunAndRelease(std::shared_ptr<S>& slot, ProbeDuration timeout, const char* timeout_failure,
+                   std::function<void(ProbeResult)> done) {
+  slot->Run(timeout, timeout_failure, [&slot, done = std::move(done)](ProbeResult r) {
+    slot.reset();
+    done(std::move(r));
+  });
+}
+
 // A probe that runs one session of type S per check.
 template <typename S, typename Params>
 class SessionProbe : public Probe {
@@ -82,13 +94,7 @@ class SessionProbe : public Probe {
   void Start(std::function<void(ProbeResult)> done) override {
     if (session_) session_->Abandon();
     session_ = std::make_shared<S>(io_, target_, params_);
-    // A finished session (its buffers, its parser) is let go at its report, not kept until
-    // the next check: thousands of idle checkers hold no per-check state.
-    session_->Run(target_.timeout, S::kTimeoutFailure,
-                  [this, done = std::move(done)](ProbeResult r) {
-                    session_.reset();  // the report's handler keeps it alive until it returns
-                    done(std::move(r));
-                  });
+    RunAndRelease(session_, target_.timeout, S::kTimeoutFailure, std::move(done));
   }
 
  private:

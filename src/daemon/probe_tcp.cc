@@ -103,11 +103,7 @@ class TcpProbe : public Probe {
   void Start(std::function<void(ProbeResult)> done) override {
     if (session_) session_->Abandon();
     session_ = std::make_shared<TcpSession>(io_, target_, sock_);
-    session_->Run(target_.timeout, TcpSession::kTimeoutFailure,
-                  [this, done = std::move(done)](ProbeResult r) {
-                    session_.reset();  // the report's handler keeps it alive until it returns
-                    done(std::move(r));
-                  });
+    RunAndRelease(session_, target_.timeout, TcpSession::kTimeoutFailure, std::move(done));
   }
 
  private:
