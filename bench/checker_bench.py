@@ -333,6 +333,8 @@ def start_checker(impl, conf, log_path):
     log = open(log_path, "w")
     if impl == "vigild":
         cmd = [VIGILD, "-C", "-n", "-l", "-G", "-f", conf,
+               "-p", os.path.join(tmp, "vigild.pid"),
+               "-c", os.path.join(tmp, "vigild.checkers.pid"),
                "--control-socket", os.path.join(tmp, "vigild.sock")]
         env = None
     else:
@@ -340,7 +342,7 @@ def start_checker(impl, conf, log_path):
                "-p", os.path.join(tmp, "keepalived.pid"),
                "-c", os.path.join(tmp, "keepalived.checkers.pid")]
         env = dict(os.environ, LD_PRELOAD=HELPERS["ipvs_shim.so"])
-    for f in ("keepalived.pid", "keepalived.checkers.pid"):
+    for f in (f"{impl}.pid", f"{impl}.checkers.pid"):
         try:
             os.unlink(os.path.join(tmp, f))
         except FileNotFoundError:
@@ -365,16 +367,15 @@ def wait_started(p, log_path, timeout=120):
 
 
 def checker_pid(impl, p):
-    if impl == "vigild":
-        return p.pid
-    path = os.path.join(tmp, "keepalived.checkers.pid")
+    # Both run the checker in a child process of a supervisor; its pid file names it.
+    path = os.path.join(tmp, f"{impl}.checkers.pid")
     for _ in range(100):
         try:
             with open(path) as f:
                 return int(f.read())
         except (OSError, ValueError):
             time.sleep(0.05)
-    raise RuntimeError("no checker pid file from keepalived")
+    raise RuntimeError(f"no checker pid file from {impl}")
 
 
 def flaps(log_path):

@@ -99,7 +99,7 @@ CONF
 start() {
   local ns=$1 impl=$2 name=$3
   if [ "$impl" = vigild ]; then
-    ip netns exec "$ns" "$VIGILD" -n -l -G -f "$tmp/$name.conf" --control-socket "$tmp/$name.sock" \
+    ip netns exec "$ns" "$VIGILD" -n -p "$tmp/$name.pid" -r "$tmp/$name.vrrp.pid" -c "$tmp/$name.checker.pid" -l -G -f "$tmp/$name.conf" --control-socket "$tmp/$name.sock" \
       >>"$tmp/$name.log" 2>&1 &
   else
     # keepalived 2.2.7 refuses to start over stale pid files (a killed master leaves them).

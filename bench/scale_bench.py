@@ -138,7 +138,10 @@ def start(impl, role, detail):
     log = open(os.path.join(tmp, f"{impl}-{role}{'-D' if detail else ''}.log"), "w")
     extra = ["-D"] if detail else []
     if impl == "vigild":
-        cmd = [VIGILD, "-l", "-f", conf, "--control-socket", os.path.join(tmp, f"{role}.sock")]
+        cmd = [VIGILD, "-n", "-l", "-f", conf, "--control-socket", os.path.join(tmp, f"{role}.sock"),
+               "-p", os.path.join(tmp, f"{role}.vigil.pid"),
+               "-r", os.path.join(tmp, f"{role}.vigil.vpid"),
+               "-c", os.path.join(tmp, f"{role}.vigil.cpid")]
     else:
         for suffix in ("pid", "vpid", "cpid"):
             try:

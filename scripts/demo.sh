@@ -49,7 +49,7 @@ CONF
 conf 150 >"$tmp/router1.conf"
 conf 100 >"$tmp/router2.conf"
 start() {
-  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
+  ip netns exec "$1" "$VIGILD" -n -p "$tmp/$2.pid" -r "$tmp/$2.vrrp.pid" -c "$tmp/$2.checker.pid" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
     >>"$tmp/$2.log" 2>&1 &
   disown
 }

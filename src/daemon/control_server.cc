@@ -23,15 +23,15 @@ constexpr size_t kMaxRequest = 4096;
 struct ControlServer::Impl {
   asio::io_context& io;
   std::string path;
-  Handler handle;
+  AsyncHandler handle;
   std::unique_ptr<Proto::acceptor> acceptor;
 
   struct Session : std::enable_shared_from_this<Session> {
     Proto::socket socket;
     asio::streambuf buffer{kMaxRequest};
     std::string reply;
-    Handler& handle;
-    Session(Proto::socket s, Handler& h) : socket(std::move(s)), handle(h) {}
+    AsyncHandler& handle;
+    Session(Proto::socket s, AsyncHandler& h) : socket(std::move(s)), handle(h) {}
     void Run() {
       auto self = shared_from_this();
       asio::async_read_until(
@@ -39,9 +39,11 @@ struct ControlServer::Impl {
             if (ec) return;  // too long, closed, or cancelled
             std::string line(asio::buffers_begin(self->buffer.data()),
                              asio::buffers_begin(self->buffer.data()) + static_cast<long>(n) - 1);
-            self->reply = self->handle(line) + "\n";
-            asio::async_write(self->socket, asio::buffer(self->reply),
-                              [self](const boost::system::error_code&, size_t) {});
+            self->handle(line, [self](std::string reply) {
+              self->reply = std::move(reply) + "\n";
+              asio::async_write(self->socket, asio::buffer(self->reply),
+                                [self](const boost::system::error_code&, size_t) {});
+            });
           });
     }
   };
@@ -62,8 +64,15 @@ struct ControlServer::Impl {
   }
 };
 
-ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handle)
+ControlServer::ControlServer(asio::io_context& io, std::string path, AsyncHandler handle)
     : impl_(std::make_unique<Impl>(Impl{io, std::move(path), std::move(handle), nullptr})) {}
+
+ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handle)
+    : ControlServer(io, std::move(path),
+                    AsyncHandler([h = std::move(handle)](const std::string& request,
+                                                         std::function<void(std::string)> reply) {
+                      reply(h(request));
+                    })) {}
 
 ControlServer::~ControlServer() { Stop(); }
 

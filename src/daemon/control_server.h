@@ -17,7 +17,11 @@ class ControlServer {
  public:
   // `handle` maps a request line (without the newline) to the reply.
   using Handler = std::function<std::string(const std::string&)>;
+  // Or answers later: `reply` may be called from another handler of the event loop.
+  using AsyncHandler =
+      std::function<void(const std::string&, std::function<void(std::string)> reply)>;
   ControlServer(boost::asio::io_context& io, std::string path, Handler handle);
+  ControlServer(boost::asio::io_context& io, std::string path, AsyncHandler handle);
   ~ControlServer();
   bool Start(std::string* error);
   void Stop();

@@ -1,6 +1,8 @@
 // vigild: the composition root. It reads and checks the configuration (keepalived's -t and
-// -d) and runs the VRRP engine and the checker engine.
+// -d), detaches unless -n, and runs as the supervisor of a VRRP and a checker child process;
+// started by the supervisor (VIGIL_CHILD in its environment) it is one of those children.
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -8,8 +10,11 @@
 #include <iostream>
 
 #include "config/config.h"
+#include "config/snapshot.h"
 #include "daemon/cmdline.h"
 #include "daemon/run.h"
+#include "daemon/supervisor.h"
+#include "os/linux/daemon_process.h"
 #include "os/linux/logging.h"
 #include "os/linux/real_file_source.h"
 
@@ -17,7 +22,7 @@ namespace {
 
 using vigil::daemon::CommandLine;
 
-int Run(const CommandLine& cmd) {
+bool SetupLogging(const CommandLine& cmd) {
   vigil::os::LogOptions log;
   log.console = cmd.log_console;
   log.detail = cmd.log_detail;
@@ -28,13 +33,15 @@ int Run(const CommandLine& cmd) {
     auto f = vigil::os::ParseFacility(cmd.log_facility);
     if (!f) {
       std::fprintf(stderr, "vigild: invalid log facility '%s'\n", cmd.log_facility.c_str());
-      return 1;
+      return false;
     }
     log.facility = *f;
   }
   vigil::os::SetupLogging(log);
+  return true;
+}
 
-  vigil::os::RealFileSource files;
+vigil::config::LoadResult LoadConfig(const CommandLine& cmd, vigil::ports::FileSource& files) {
   vigil::config::LoadOptions opts;
   opts.preprocess.config_id = cmd.config_id.value_or(vigil::os::ShortHostname());
   opts.preprocess.getenv = [](const std::string& name) -> std::optional<std::string> {
@@ -55,6 +62,46 @@ int Run(const CommandLine& cmd) {
     }
     result.diags = std::move(strict);
   }
+  return result;
+}
+
+const char* Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// A child of the supervisor: the same configuration from the snapshot it was handed.
+int RunAsChild(const CommandLine& cmd, const std::string& role) {
+  namespace d = vigil::daemon;
+  if (!SetupLogging(cmd)) return 1;
+  pid_t parent = static_cast<pid_t>(std::atoi(Env(d::kParentPidEnv)));
+  if (!vigil::os::DieWithParent(parent)) return 0;  // the supervisor is already gone
+  vigil::os::SetProcessName(role == "vrrp" ? "vigild_vrrp" : "vigild_check");
+  std::string err;
+  auto bytes = vigil::os::ReadAllAndClose(std::atoi(Env(d::kSnapshotFdEnv)), &err);
+  auto snap = bytes ? vigil::config::FileSnapshot::Parse(*bytes) : std::nullopt;
+  if (!snap) {
+    spdlog::error("{} child: no configuration snapshot from the supervisor {}", role, err);
+    return 2;
+  }
+  vigil::config::SnapshotFileSource files(std::move(*snap));
+  auto result = LoadConfig(cmd, files);
+  for (const auto& diag : result.diags.all()) spdlog::debug("{}", diag.ToString());
+  if (result.diags.HasAtLeast(vigil::base::Severity::kFatal)) return 2;
+  d::ChildOptions o;
+  o.role = role;
+  o.control_socket = d::ChildControlSocket(cmd.control_socket, role);
+  o.pid_file = role == "vrrp" ? cmd.vrrp_pid_file : cmd.checkers_pid_file;
+  o.respawned = std::string(Env(d::kRespawnedEnv)) == "1";
+  return d::RunChild(result.config, o);
+}
+
+int Run(const CommandLine& cmd, std::vector<std::string> argv) {
+  if (!SetupLogging(cmd)) return 1;
+  vigil::os::RealFileSource disk;
+  vigil::config::FileSnapshot snapshot;
+  vigil::config::RecordingFileSource files(disk, snapshot);
+  auto result = LoadConfig(cmd, files);
 
   if (cmd.config_test) {
     std::ofstream logfile;
@@ -86,7 +133,23 @@ int Run(const CommandLine& cmd) {
     spdlog::error("this configuration has neither a vrrp_instance nor a virtual_server");
     return 1;
   }
-  return vigil::daemon::RunVrrp(result.config, cmd.control_socket);
+  vigil::daemon::SupervisorOptions so;
+  so.argv = std::move(argv);
+  so.snapshot = snapshot.Serialize();
+  so.control_socket = cmd.control_socket;
+  so.pid_file = cmd.pid_file;
+  so.vrrp_pid_file = cmd.vrrp_pid_file;
+  so.checkers_pid_file = cmd.checkers_pid_file;
+  // keepalived: -P only VRRP, -C only the checker; a part the configuration lacks is not
+  // started unless --all.
+  so.run_vrrp = !cmd.check_only && (result.config.HasVrrp() || cmd.all);
+  so.run_checker = !cmd.vrrp_only && (result.config.HasLvs() || cmd.all);
+  so.dont_respawn = cmd.dont_respawn;
+  auto slash = cmd.control_socket.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    ::mkdir(cmd.control_socket.substr(0, slash).c_str(), 0755);
+  }
+  return vigil::daemon::RunSupervisor(so);
 }
 
 }  // namespace
@@ -111,7 +174,21 @@ int main(int argc, char** argv) {
     std::printf("%d\n", *n);
     return 0;
   }
-  int rc = Run(cmd);
+  std::string role = Env(vigil::daemon::kChildRoleEnv);
+  if (!role.empty()) {
+    int rc = RunAsChild(cmd, role);
+    spdlog::shutdown();
+    return rc;
+  }
+  // keepalived detaches before it reads the configuration, unless -n; -t always stays.
+  if (!cmd.dont_fork && !cmd.config_test && !cmd.dump_conf) {
+    std::string err;
+    if (!vigil::os::Daemonize(&err)) {
+      std::fprintf(stderr, "vigild: %s\n", err.c_str());
+      return 1;
+    }
+  }
+  int rc = Run(cmd, std::vector<std::string>(argv, argv + argc));
   spdlog::shutdown();  // the asynchronous writer drains its queue before the process ends
   return rc;
 }

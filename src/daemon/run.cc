@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -11,76 +12,81 @@
 #include "daemon/check_engine.h"
 #include "daemon/control_server.h"
 #include "daemon/vrrp_engine.h"
+#include "os/linux/daemon_process.h"
 #include "os/linux/limits.h"
 
 namespace vigil::daemon {
+namespace {
 
-int RunVrrp(const model::Config& config, const std::string& control_socket) {
+void RaiseFileLimitForCheckers(const model::Config& config) {
+  // Every check holds a socket while it runs (an SMTP_CHECK one per host), and with many real
+  // servers against slow targets they all can at once: room for two per checker beyond the
+  // usual 1024, as keepalived raises its own limit.
+  size_t checkers = 0;
+  for (const auto& vs : config.virtual_servers) {
+    for (const auto& rs : vs.real_servers) checkers += rs.checkers.size();
+  }
+  std::string warning;
+  size_t limit = os::RaiseOpenFileLimit(1024 + 2 * checkers, &warning);
+  if (!warning.empty()) {
+    spdlog::warn("{} checkers with at most {} open files: {}", checkers, limit, warning);
+  }
+}
+
+}  // namespace
+
+int RunChild(const model::Config& config, const ChildOptions& options) {
   boost::asio::io_context io;
   std::unique_ptr<VrrpEngine> vrrp;
   std::unique_ptr<CheckEngine> checker;
-  if (config.HasVrrp()) {
-    vrrp = std::make_unique<VrrpEngine>(io, config);
+  if (options.role == "vrrp") {
+    VrrpEngine::Options vo;
+    vo.resume = options.respawned;
+    vrrp = std::make_unique<VrrpEngine>(io, config, vo);
     if (!vrrp->Start()) return 1;
-  }
-  if (config.HasLvs()) {
-    // Every check holds a socket while it runs (an SMTP_CHECK one per host), and with many
-    // real servers against slow targets they all can at once: room for two per checker
-    // beyond the usual 1024, as keepalived raises its own limit.
-    size_t checkers = 0;
-    for (const auto& vs : config.virtual_servers) {
-      for (const auto& rs : vs.real_servers) checkers += rs.checkers.size();
-    }
-    std::string warning;
-    size_t limit = os::RaiseOpenFileLimit(1024 + 2 * checkers, &warning);
-    if (!warning.empty()) {
-      spdlog::warn("{} checkers with at most {} open files: {}", checkers, limit, warning);
-    }
+  } else {
+    RaiseFileLimitForCheckers(config);
     checker = std::make_unique<CheckEngine>(io, config);
-    if (!checker->Start()) {
-      if (vrrp) {
-        vrrp->Shutdown([&io] { io.stop(); });
-        io.run();
-      }
-      return 1;
-    }
+    if (!checker->Start()) return 1;
   }
+  std::string err;
+  if (!os::WritePidFile(options.pid_file, ::getpid(), &err)) spdlog::warn("{}", err);
 
-  auto slash = control_socket.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    ::mkdir(control_socket.substr(0, slash).c_str(), 0755);
-  }
-  ControlServer control(io, control_socket, [&](const std::string& request) {
+  ControlServer control(io, options.control_socket, [&](const std::string& request) {
     if (request != "status") return std::string(R"({"error":"unknown request"})");
-    nlohmann::json doc = vrrp ? nlohmann::json::parse(vrrp->StatusJson())
-                              : nlohmann::json{{"instances", nlohmann::json::array()}};
-    if (checker) {
-      auto lvs = nlohmann::json::parse(checker->StatusJson());
-      doc["dataplane"] = lvs["dataplane"];
-      doc["lb"] = lvs;
-      doc["virtual_servers"] = lvs["virtual_servers"];
-    }
+    if (vrrp) return vrrp->StatusJson();
+    auto lvs = nlohmann::json::parse(checker->StatusJson());
+    nlohmann::json doc = {
+        {"dataplane", lvs["dataplane"]}, {"virtual_servers", lvs["virtual_servers"]}, {"lb", lvs}};
     return doc.dump();
   });
-  std::string err;
   if (!control.Start(&err)) spdlog::warn("{}", err);
 
   boost::asio::signal_set stop(io, SIGTERM, SIGINT);
   stop.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("Stopping (signal {})", sig);
+    spdlog::info("{} child stopping (signal {})", vrrp ? "VRRP" : "Healthcheck", sig);
     control.Stop();
-    // Both engines stop; the loop ends when the last is done.
-    auto pending = std::make_shared<int>((vrrp ? 1 : 0) + (checker ? 1 : 0));
-    auto one_done = [&io, pending] {
-      if (--*pending == 0) io.stop();
-    };
-    if (checker) checker->Shutdown(one_done);
-    if (vrrp) vrrp->Shutdown(one_done);
+    auto done = [&io] { io.stop(); };
+    if (checker) checker->Shutdown(done);
+    if (vrrp) vrrp->Shutdown(done);
   });
+  // Until they do something of their own, the signals the supervisor passes on for reloads
+  // and dumps are logged rather than left to end the process.
+  boost::asio::signal_set other(io, SIGHUP, SIGUSR1, SIGUSR2);
+  other.add(SIGRTMIN + 2);
+  other.add(SIGRTMAX - 1);
+  std::function<void()> wait_other = [&] {
+    other.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      spdlog::warn("signal {} is not acted on yet", sig);
+      wait_other();
+    });
+  };
+  wait_other();
   spdlog::info("Startup complete");
   io.run();
-  spdlog::info("Stopped");
+  os::RemovePidFile(options.pid_file, ::getpid());
   return 0;
 }
 

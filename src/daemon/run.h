@@ -1,5 +1,5 @@
-// Runs the VRRP engine and the control socket until SIGTERM/SIGINT (one process for now; the
-// supervised parent/child model comes with the operations work).
+// A child process of the supervisor: the VRRP engine or the checker engine with its own event
+// loop and control socket, until SIGTERM.
 #pragma once
 
 #include <string>
@@ -8,7 +8,14 @@
 
 namespace vigil::daemon {
 
-// Returns the process exit code.
-int RunVrrp(const model::Config& config, const std::string& control_socket);
+struct ChildOptions {
+  std::string role;            // "vrrp" | "checker"
+  std::string control_socket;  // this child's own (ChildControlSocket)
+  std::string pid_file;        // -r or -c
+  bool respawned = false;      // started again after a death: resume where that is safe
+};
+
+// Returns the process exit code (1: the engine cannot run at all; a permanent error).
+int RunChild(const model::Config& config, const ChildOptions& options);
 
 }  // namespace vigil::daemon

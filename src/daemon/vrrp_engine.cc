@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -95,10 +96,12 @@ struct VrrpEngine::Impl {
     vrrp::EffectivePriority tracked;      // from track_interface / track_script / track_file
     std::string static_fault;             // a track_group's static address is missing
     struct SyncGroupRt* group = nullptr;  // its vrrp_sync_group, if any
+    bool resume = false;                  // Options::resume and its addresses are in place
   };
 
   asio::io_context& io;
   const model::Config& config;
+  Options options;
   // By receiving and sending interface, family and IP protocol (112, or 51 for AH).
   std::map<std::tuple<std::string, std::string, base::Family, uint8_t>,
            std::unique_ptr<SocketState>>
@@ -125,9 +128,10 @@ struct VrrpEngine::Impl {
   std::optional<LvsSyncConf> lvs_sync_conf;
   std::unique_ptr<LvsSyncFollower> lvs_sync;
 
-  Impl(asio::io_context& i, const model::Config& c)
+  Impl(asio::io_context& i, const model::Config& c, Options o)
       : io(i),
         config(c),
+        options(o),
         notifier(i, c),
         smtp(i, c.global),
         tracking(i, c, [this](size_t index, const vrrp::EffectivePriority& p) {
@@ -749,10 +753,21 @@ struct VrrpEngine::Impl {
       }
       for (size_t m : rt.members) instances[m]->group = &rt;
     }
-    // A Master left over from a crash may still hold the addresses: start clean.
-    for (auto& in : instances) Vips(*in, false);
+    // A Master left over from a crash may still hold the addresses: start clean, unless this
+    // is our own restart and they are all there (Options::resume).
+    std::vector<base::IpAddress> local;
+    if (options.resume) local = os::LocalAddresses();
+    for (auto& in : instances) {
+      const auto& addrs = in->specs.addresses;
+      in->resume = options.resume && !addrs.empty() &&
+                   std::all_of(addrs.begin(), addrs.end(), [&](const os::AddressSpec& a) {
+                     return std::find(local.begin(), local.end(), a.prefix.address) != local.end();
+                   });
+      if (!in->resume) Vips(*in, false);
+    }
     tracking.Start();
     auto delay = config.global.vrrp_startup_delay.value_or(vrrp::Duration{0});
+    if (options.resume) delay = vrrp::Duration{0};  // the boot-time wait is not for a restart
     if (delay.count() == 0) {
       StartInstances();
     } else {
@@ -773,7 +788,9 @@ struct VrrpEngine::Impl {
       if (in->tracked.priority != in->conf->priority) {
         Step(*in, vrrp::PriorityChanged{in->tracked.priority});
       }
-      Step(*in, vrrp::Startup{});
+      bool resume = in->resume && !in->tracked.fault && in->link_up;
+      if (resume) spdlog::info("{} its addresses are in place after a restart", Name(*in));
+      Step(*in, vrrp::Startup{resume});
       if (in->tracked.fault) spdlog::info("{} fault: {}", Name(*in), in->tracked.fault_reason);
       UpdateReady(*in);
     }
@@ -870,8 +887,8 @@ struct VrrpEngine::Impl {
   }
 };
 
-VrrpEngine::VrrpEngine(asio::io_context& io, const model::Config& config)
-    : impl_(std::make_unique<Impl>(io, config)) {}
+VrrpEngine::VrrpEngine(asio::io_context& io, const model::Config& config, Options options)
+    : impl_(std::make_unique<Impl>(io, config, options)) {}
 VrrpEngine::~VrrpEngine() = default;
 bool VrrpEngine::Start() { return impl_->Start(); }
 void VrrpEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }

@@ -20,7 +20,14 @@ namespace vigil::daemon {
 
 class VrrpEngine {
  public:
-  VrrpEngine(boost::asio::io_context& io, const model::Config& config);
+  struct Options {
+    // Started again by the supervisor after the previous VRRP process died: an instance whose
+    // addresses are all still in place resumes as Master at once (its first advert goes out
+    // now), so that a quick restart does not move them; a higher-priority Master that took
+    // over meanwhile makes it step down as usual.
+    bool resume = false;
+  };
+  VrrpEngine(boost::asio::io_context& io, const model::Config& config, Options options);
   ~VrrpEngine();
 
   // Opens sockets and starts every instance. Returns false (and logs) if nothing can run.

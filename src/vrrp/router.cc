@@ -310,10 +310,15 @@ void Router::ArmMasterDownTimer(Duration in, TimePoint now, std::vector<Output>&
 
 // RFC 5798 §6.4.1: the address owner becomes Master at once; everyone else waits one
 // Master_Down_Interval as Backup.
-void Router::InitStartup(const Input&, TimePoint now, std::vector<Output>& out) {
+void Router::InitStartup(const Input& in, TimePoint now, std::vector<Output>& out) {
   master_adver_interval_ = config_.advertisement_interval;
   if (priority_ == 255) {
     Transition(State::kMaster, "address owner starts as master", now, out);
+    return;
+  }
+  const auto* s = std::get_if<Startup>(&in);
+  if (s && s->resume_master) {
+    Transition(State::kMaster, "resumes as master (its addresses were kept)", now, out);
     return;
   }
   Transition(State::kBackup, "startup", now, out);

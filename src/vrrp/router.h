@@ -92,7 +92,11 @@ struct Stats {
 };
 
 // ---- inputs ----
-struct Startup {};
+struct Startup {
+  // The addresses are still in place from this router's previous run (a restarted process):
+  // become Master at once instead of waiting as Backup (its adverts settle who is Master).
+  bool resume_master = false;
+};
 struct Shutdown {};
 struct AdvertReceived {
   Advertisement advert;

@@ -83,13 +83,13 @@ virtual_server 192.0.2.50 80 {
     }
 }
 CONF
-$VIGILD -G -g"$tmp/v.log" -f "$tmp/vs_only.conf" -n >/dev/null 2>&1
+$VIGILD -G -g"$tmp/v.log" -f "$tmp/vs_only.conf" -n -p "$tmp/v.pid" -r "$tmp/v.vrrp.pid" -c "$tmp/v.checker.pid" >/dev/null 2>&1
 check "-g writes the log file" "yes" "$([ -s "$tmp/v.log" ] && echo yes || echo no)"
 
 check "-g log lines carry keepalived's ident" "1" "$(grep -c -m1 'Keepalived\[[0-9]*\]' "$tmp/v.log")"
 
 # -l logs to the console with the ident; -D adds detail (the notes).
-out=$($VIGILD -l -G -n -f "$tmp/vs_only.conf" 2>&1 >/dev/null)
+out=$($VIGILD -l -G -n -p "$tmp/v.pid" -r "$tmp/v.vrrp.pid" -c "$tmp/v.checker.pid" -f "$tmp/vs_only.conf" 2>&1 >/dev/null)
 check "-l logs to the console" "1" "$(grep -c -m1 '^Keepalived\[[0-9]*\]: .*lb_dataplane ipvs: cannot use IPVS: the kernel has no IPVS' <<<"$out")"
 printf 'global_defs {\n    enable_snmp_vrrp\n}\n' >"$tmp/note.conf"
 check "-t hides notes" "0" "$($VIGILD -t -f "$tmp/note.conf" 2>&1 | grep -c note:)"

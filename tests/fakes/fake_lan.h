@@ -53,6 +53,18 @@ class FakeLan {
     node(i).running = true;
     Step(i, vrrp::Startup{});
   }
+  // The process died (kill -9) but its addresses stay on the interface; after `gap` a new
+  // process starts with the same configuration and resumes (Startup::resume_master) if it
+  // still holds them, as the supervisor's restarted VRRP child does.
+  void CrashAndResume(int i, Duration gap) {
+    node(i).running = false;
+    node(i).timers.clear();
+    RunFor(gap);
+    bool held = node(i).holds_vips;
+    node(i).router = std::make_unique<vrrp::Router>(router(i).config());
+    node(i).running = true;
+    Step(i, vrrp::Startup{held});
+  }
   // Graceful stop: the router runs its shutdown (a Master sends priority 0).
   void Stop(int i) {
     Step(i, vrrp::Shutdown{});

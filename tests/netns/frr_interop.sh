@@ -103,7 +103,7 @@ $vips
     }
 }
 CONF
-  ip netns exec "$V" "$VIGILD" -l -G -f "$tmp/vigil.conf" --control-socket "$tmp/vigil.sock" \
+  ip netns exec "$V" "$VIGILD" $(vigil_args vigil) -l -G -f "$tmp/vigil.conf" --control-socket "$tmp/vigil.sock" \
     >>"$tmp/vigil.log" 2>&1 &
   disown
 }

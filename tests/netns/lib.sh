@@ -71,10 +71,16 @@ netns_lan() {
   done
 }
 
+# vigil_args NAME: the options that keep a vigild apart from the others on this machine: in
+# the foreground (-n), its pid files in $tmp (keepalived's default ones would say "already
+# running" to the second daemon of a test).
+vigil_args() { echo "-n -p $tmp/$1.pid -r $tmp/$1.vrrp.pid -c $tmp/$1.checker.pid"; }
+
 # vigil_start NS NAME: vigild in NS on $tmp/NAME.conf, control socket $tmp/NAME.sock, log
 # $tmp/NAME.log (the test sets VIGILD and tmp).
 vigil_start() {
-  ip netns exec "$1" "$VIGILD" -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
+  # shellcheck disable=SC2046
+  ip netns exec "$1" "$VIGILD" $(vigil_args "$2") -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
     >>"$tmp/$2.log" 2>&1 &
 }
 

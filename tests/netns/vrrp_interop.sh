@@ -95,7 +95,7 @@ start() {
   local ns=$1 kind=$2 name=$3
   printf '%s\n' "$4" >"$tmp/$name.conf"
   if [ "$kind" = vigild ]; then
-    ip netns exec "$ns" "$VIGILD" -l -G -f "$tmp/$name.conf" --control-socket "$tmp/$name.sock" \
+    ip netns exec "$ns" "$VIGILD" $(vigil_args "$name") -l -G -f "$tmp/$name.conf" --control-socket "$tmp/$name.sock" \
       >>"$tmp/$name.log" 2>&1 &
   else
     ip netns exec "$ns" keepalived -n -l -G -f "$tmp/$name.conf" -p "$tmp/$name.pid" \

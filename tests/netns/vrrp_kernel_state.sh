@@ -81,7 +81,7 @@ ip netns exec "$client" tcpdump -l -n -i peer0 arp >"$tmp/arp.txt" 2>/dev/null &
 pids+=($!)
 wait_for 5 sh -c "ip -n $client link show peer0 | grep -q PROMISC"
 
-ip netns exec "$ns" "$VIGILD" -l -G -f "$tmp/k.conf" --control-socket "$tmp/k.sock" \
+ip netns exec "$ns" "$VIGILD" $(vigil_args k) -l -G -f "$tmp/k.conf" --control-socket "$tmp/k.sock" \
   >"$tmp/k.log" 2>&1 &
 vpid=$!
 pids+=($vpid)
@@ -136,7 +136,7 @@ if grep -Eq 'lookup 10[01]' <<<"$after_rules"; then bad "rules left after stop";
 # ---- Accept_Mode ----
 answers() { ip netns exec "$client" ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
 run_vigild() {
-  ip netns exec "$ns" "$VIGILD" -l -G -f "$1" --control-socket "$tmp/k.sock" >"$tmp/k.log" 2>&1 &
+  ip netns exec "$ns" "$VIGILD" $(vigil_args k) -l -G -f "$1" --control-socket "$tmp/k.sock" >"$tmp/k.log" 2>&1 &
   vpid=$!
   pids+=($vpid)
   wait_for 10 is_master

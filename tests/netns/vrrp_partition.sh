@@ -55,7 +55,7 @@ vrrp_instance VI_1 {
     }
 }
 CONF
-  ip netns exec "${NS[$n]}" "$VIGILD" -l -G -f "$tmp/$n.conf" --control-socket "$tmp/$n.sock" \
+  ip netns exec "${NS[$n]}" "$VIGILD" $(vigil_args "$n") -l -G -f "$tmp/$n.conf" --control-socket "$tmp/$n.sock" \
     >"$tmp/$n.log" 2>&1 &
   disown
 done

@@ -127,7 +127,11 @@ if [ "$replies" = "$MAC4 " ]; then ok "ARP for $VIP4: every reply from $MAC4"; e
 if wait_for 5 client_sees $VIP6 $MAC6; then ok "client: ping $VIP6 answers, neighbour entry $MAC6"; else bad "client IPv6: $(neigh_mac $VIP6)"; fi
 if wait_for 5 client_sees $VIPX $MACX; then ok "client: $VIPX (vmac_xmit_base) answers from $MACX"; else bad "client VI_X: $(neigh_mac $VIPX)"; fi
 
-# Failover: R1 stops gracefully; its VMACs go and its sysctls are restored.
+# Failover: R1 stops gracefully; its VMACs go and its sysctls are restored. First R1 is left
+# Master long enough for the garp_extra_if check below to see three of its announcements
+# (the checks above may take less than the two seconds that needs).
+garps() { [ "$(tshark -r "$tmp/c.pcap" -Y 'arp.isgratuitous && arp.src.proto_ipv4 == 192.0.2.51' 2>/dev/null | wc -l)" -ge "$1" ]; }
+wait_for 10 garps 3
 t_fail=$(date +%s.%N)
 r1_pre="$(ip netns exec "$R1" cat /proc/sys/net/ipv4/conf/eth0/arp_ignore)"
 pkill -TERM -f "^$VIGILD .*$tmp/r1.conf"

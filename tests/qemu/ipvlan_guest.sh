@@ -29,7 +29,7 @@ vrrp_instance VI_I {
     }
 }
 CONF
-VIGILD -l -G -f /tmp/v.conf --control-socket /tmp/v.sock >/tmp/v.log 2>&1 &
+VIGILD -n -l -G -f /tmp/v.conf --control-socket /tmp/v.sock >/tmp/v.log 2>&1 &
 vpid=$!
 master() { VIGILCTL -s /tmp/v.sock status --json 2>/dev/null | grep -q '"state": *"MASTER"'; }
 if wait_for 150 master; then ok "use_ipvlan: MASTER"; else bad "never MASTER: $(tail -3 /tmp/v.log)"; fi

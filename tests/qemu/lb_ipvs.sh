@@ -210,7 +210,7 @@ virtual_server 192.0.2.12 53 {
 }
 CONF
 vigil_start() {
-  "$IPROUTE" netns exec lb "$VIGILD" -l -G -f "$1" --control-socket /tmp/lb.sock >>/tmp/lb.log 2>&1 &
+  "$IPROUTE" netns exec lb "$VIGILD" -n -p /tmp/lb.pid -r /tmp/lb.vrrp.pid -c /tmp/lb.checker.pid -l -G -f "$1" --control-socket /tmp/lb.sock >>/tmp/lb.log 2>&1 &
   vpid=$!
 }
 vigil_start /tmp/lb.conf
@@ -325,6 +325,11 @@ if wait_for 100 is_table full; then ok "quorum regained: the real servers are ba
 # go on) and the foreign one stays.
 conns() { ipvs -Ln --stats -t 192.0.2.10:80 | awk '$1 == "TCP" {print $3}'; }
 before=$(conns)
+# The whole daemon dies: the supervisor is held first (so it starts nothing), then its
+# checker child and it are killed (alone, the child would hear of its parent's death and stop
+# in order, emptying the table).
+kill -STOP $vpid
+kill -9 "$(cat /tmp/lb.checker.pid)"
 kill -9 $vpid
 wait $vpid 2>/dev/null
 ipvs -e -t 192.0.2.10:80 -r 198.51.100.2:80 -m -w 9

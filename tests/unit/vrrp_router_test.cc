@@ -121,6 +121,56 @@ TEST(Rfc5798_6_4_2, MasterKilledWithoutWordIsReplacedAfterMasterDownInterval) {
   EXPECT_EQ(lan.VipHolders(), 1);
 }
 
+// A restarted VRRP process that finds its addresses in place resumes as Master at once: a
+// restart quicker than Master_Down_Interval moves nothing, and the Backup never notices.
+TEST(VigilResume, QuickRestartOfTheMasterMovesNothing) {
+  FakeLan lan;
+  auto [a, b] = ConvergedPair(lan);
+  size_t b_transitions = lan.Transitions(b);
+  lan.CrashAndResume(a, seconds(2));  // below b's 3.6 s Master_Down_Interval
+  EXPECT_EQ(lan.state(a), State::kMaster);
+  lan.RunFor(seconds(10));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.Transitions(b), b_transitions);
+  EXPECT_EQ(lan.VipHolders(), 1);
+}
+
+// Too slow: the Backup took over; the resumed higher-priority router is Master again (it would
+// have preempted as a Backup too) and the other steps down at its first advert.
+TEST(VigilResume, SlowRestartAfterATakeoverEndsWithOneMaster) {
+  FakeLan lan;
+  auto [a, b] = ConvergedPair(lan);
+  lan.CrashAndResume(a, seconds(5));
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.state(b), State::kBackup);
+}
+
+// A lower-priority router that resumes while a higher one is Master yields at once.
+TEST(VigilResume, LowerPriorityResumedMasterYieldsToTheMaster) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  int b = lan.Add(Conf("192.0.2.2", 100));
+  lan.Start(b);
+  lan.RunFor(seconds(5));
+  ASSERT_EQ(lan.Masters(), std::vector<int>{b});
+  lan.Start(a);
+  lan.CrashAndResume(b, milliseconds(10));  // b's addresses were still set: it resumes
+  lan.RunFor(seconds(5));
+  EXPECT_EQ(lan.Masters(), std::vector<int>{a});
+  EXPECT_EQ(lan.state(b), State::kBackup);
+  EXPECT_EQ(lan.VipHolders(), 1);
+}
+
+// Without its addresses (they were taken away meanwhile) it starts as any Backup does.
+TEST(VigilResume, WithoutItsAddressesItStartsAsBackup) {
+  FakeLan lan;
+  int a = lan.Add(Conf("192.0.2.1", 150));
+  lan.Start(a);
+  lan.CrashAndResume(a, seconds(1));
+  EXPECT_EQ(lan.state(a), State::kBackup);
+}
+
 TEST(Rfc5798_6_4_2, HigherPriorityRouterPreemptsWhenItStarts) {
   FakeLan lan;
   int a = lan.Add(Conf("192.0.2.1", 150));

@@ -1,0 +1,328 @@
+#include "daemon/supervisor.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <csignal>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "daemon/control_server.h"
+#include "daemon/respawn.h"
+#include "os/linux/daemon_process.h"
+
+namespace vigil::daemon {
+
+namespace asio = boost::asio;
+using Proto = asio::local::stream_protocol;
+using Clock = std::chrono::steady_clock;
+
+std::string ChildControlSocket(const std::string& control_socket, const std::string& role) {
+  return control_socket + "." + role;
+}
+
+namespace {
+
+constexpr auto kQueryTimeout = std::chrono::seconds(3);
+constexpr size_t kMaxReply = 64u << 20;
+
+// One request to a child's control socket, answered once: the reply, or nullopt if the child
+// does not answer in time (it is starting, stuck, or gone).
+class ChildQuery : public std::enable_shared_from_this<ChildQuery> {
+ public:
+  using Done = std::function<void(std::optional<std::string>)>;
+  ChildQuery(asio::io_context& io, std::string path, std::string request, Done done)
+      : sock_(io),
+        timer_(io),
+        path_(std::move(path)),
+        out_(std::move(request) + "\n"),
+        done_(std::move(done)) {}
+  void Run() {
+    auto self = shared_from_this();
+    timer_.expires_after(kQueryTimeout);
+    timer_.async_wait([self](const boost::system::error_code& ec) {
+      if (!ec) self->End(false);
+    });
+    sock_.async_connect(Proto::endpoint(path_), [self](const boost::system::error_code& ec) {
+      if (ec) return self->End(false);
+      asio::async_write(self->sock_, asio::buffer(self->out_),
+                        [self](const boost::system::error_code& ec, size_t) {
+                          if (ec) return self->End(false);
+                          self->Read();
+                        });
+    });
+  }
+
+ private:
+  void Read() {
+    auto self = shared_from_this();
+    sock_.async_read_some(asio::buffer(buf_),
+                          [self](const boost::system::error_code& ec, size_t n) {
+                            self->in_.append(self->buf_.data(), n);
+                            if (ec == asio::error::eof) return self->End(true);
+                            if (ec || self->in_.size() > kMaxReply) return self->End(false);
+                            self->Read();
+                          });
+  }
+  void End(bool ok) {
+    if (!done_) return;
+    auto done = std::move(done_);
+    done_ = nullptr;
+    timer_.cancel();
+    boost::system::error_code ignored;
+    sock_.close(ignored);
+    while (!in_.empty() && in_.back() == '\n') in_.pop_back();
+    done(ok ? std::optional<std::string>(std::move(in_)) : std::nullopt);
+  }
+
+  Proto::socket sock_;
+  asio::steady_timer timer_;
+  std::string path_, out_, in_;
+  std::array<char, 65536> buf_{};
+  Done done_;
+};
+
+// The children's replies to one request as one document: their members side by side, arrays
+// under the same name joined (the VRRP child's "instances" and the checker's are one list).
+nlohmann::json Merge(const std::vector<std::optional<std::string>>& replies) {
+  nlohmann::json doc = nlohmann::json::object();
+  for (const auto& r : replies) {
+    if (!r) continue;
+    auto part = nlohmann::json::parse(*r, nullptr, false);
+    if (!part.is_object()) continue;
+    for (auto& [key, value] : part.items()) {
+      if (doc.contains(key) && doc[key].is_array() && value.is_array()) {
+        for (auto& v : value) doc[key].push_back(v);
+      } else if (!doc.contains(key)) {
+        doc[key] = value;
+      }
+    }
+  }
+  return doc;
+}
+
+struct ChildRt {
+  std::string role;   // "vrrp" | "checker": the environment's and the socket's name
+  std::string title;  // for the log
+  std::string pid_file;
+  pid_t pid = 0;
+  Clock::time_point started;
+  RespawnPolicy::Duration delay{0};  // before the current start
+  int starts = 0;
+  std::optional<int> last_exit;  // exit code, or 128 + signal
+  std::unique_ptr<asio::steady_timer> timer;
+  bool term_sent = false;  // the stop has been asked of it
+};
+
+class Supervisor {
+ public:
+  explicit Supervisor(const SupervisorOptions& o)
+      : opts_(o),
+        signals_(io_),
+        control_(io_, o.control_socket,
+                 ControlServer::AsyncHandler(
+                     [this](const std::string& r, auto reply) { Control(r, std::move(reply)); })) {}
+
+  int Run() {
+    if (auto other = os::LivePidInFile(opts_.pid_file)) {
+      spdlog::error("daemon is already running (pid {} in {})", *other, opts_.pid_file);
+      return 1;
+    }
+    std::string err;
+    if (!os::WritePidFile(opts_.pid_file, ::getpid(), &err)) spdlog::warn("{}", err);
+    os::BecomeSubreaper();
+    if (opts_.run_vrrp) children_.push_back(ChildRt{"vrrp", "VRRP", opts_.vrrp_pid_file});
+    if (opts_.run_checker) {
+      children_.push_back(ChildRt{"checker", "Healthcheck", opts_.checkers_pid_file});
+    }
+    for (auto& c : children_) c.timer = std::make_unique<asio::steady_timer>(io_);
+
+    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGRTMAX - 1}) {
+      signals_.add(s);
+    }
+    WaitSignal();
+    if (!control_.Start(&err)) spdlog::warn("{}", err);
+    for (auto& c : children_) Spawn(c);
+    io_.run();
+    control_.Stop();
+    os::RemovePidFile(opts_.pid_file, ::getpid());
+    spdlog::info("Stopped");
+    return exit_code_;
+  }
+
+ private:
+  void WaitSignal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      OnSignal(sig);
+      WaitSignal();
+    });
+  }
+
+  void OnSignal(int sig) {
+    if (sig == SIGCHLD) return Reap();
+    if (sig == SIGTERM || sig == SIGINT) {
+      if (!stopping_) spdlog::info("Stopping (signal {})", sig);
+      return Stop(exit_code_);
+    }
+    // The children act on the rest (reload, dumps, statistics).
+    for (auto& c : children_) {
+      if (c.pid > 0) ::kill(c.pid, sig);
+    }
+  }
+
+  void Spawn(ChildRt& c) {
+    std::string err;
+    int fd = os::BytesToInheritedFd(opts_.snapshot, &err);
+    if (fd < 0) {
+      spdlog::error("{} child not started: {}", c.title, err);
+      return Stop(1);
+    }
+    std::vector<std::string> env = {
+        std::string(kChildRoleEnv) + "=" + c.role,
+        std::string(kParentPidEnv) + "=" + std::to_string(::getpid()),
+        std::string(kSnapshotFdEnv) + "=" + std::to_string(fd),
+        std::string(kRespawnedEnv) + "=" + (c.starts > 0 ? "1" : "0"),
+    };
+    pid_t pid = os::SpawnSelf(opts_.argv, env, fd, &err);
+    ::close(fd);
+    if (pid < 0) {
+      spdlog::error("{} child not started: {}", c.title, err);
+      return Stop(1);
+    }
+    c.pid = pid;
+    c.started = Clock::now();
+    ++c.starts;
+    spdlog::info("Starting {} child process, pid={}", c.title, pid);
+  }
+
+  void Reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      for (auto& c : children_) {
+        if (c.pid == pid) ChildEnded(c, status);
+      }
+      // Anything else was a script a dead child left behind (we are its subreaper).
+    }
+  }
+
+  void ChildEnded(ChildRt& c, int status) {
+    pid_t pid = c.pid;
+    c.pid = 0;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    c.last_exit = code;
+    os::RemovePidFile(c.pid_file, pid);
+    if (stopping_) {
+      spdlog::info("{} child process({}) exited with status {}", c.title, pid, code);
+      return StopNext();
+    }
+    if (WIFSIGNALED(status)) {
+      spdlog::error("{} child process({}) died: killed by signal {} ({})", c.title, pid,
+                    WTERMSIG(status), strsignal(WTERMSIG(status)));
+    } else {
+      spdlog::error("{} child process({}) exited with status {}", c.title, pid, code);
+    }
+    if (WIFEXITED(status) && RespawnPolicy::Permanent(code)) {
+      spdlog::error("{} child process exited with a permanent error {}; stopping", c.title, code);
+      return Stop(code);
+    }
+    if (opts_.dont_respawn) {
+      spdlog::info("{} child not started again (--dont-respawn); stopping", c.title);
+      return Stop(0);
+    }
+    auto ran = std::chrono::duration_cast<RespawnPolicy::Duration>(Clock::now() - c.started);
+    c.delay = RespawnPolicy::Next(ran, c.delay);
+    spdlog::info("Restarting {} child process in {} ms", c.title, c.delay.count());
+    c.timer->expires_after(c.delay);
+    c.timer->async_wait([this, &c](const boost::system::error_code& ec) {
+      if (!ec && !stopping_) Spawn(c);
+    });
+  }
+
+  // Stops the children one at a time, VRRP first; the loop ends when none is left.
+  void Stop(int code) {
+    if (!stopping_) exit_code_ = code;
+    stopping_ = true;
+    for (auto& c : children_) c.timer->cancel();
+    StopNext();
+  }
+  void StopNext() {
+    for (auto& c : children_) {
+      if (c.pid > 0) {
+        if (!c.term_sent) {
+          ::kill(c.pid, SIGTERM);
+          c.term_sent = true;
+        }
+        return;  // its end (SIGCHLD) brings us back here
+      }
+    }
+    signals_.cancel();
+    io_.stop();
+  }
+
+  void Control(const std::string& request, std::function<void(std::string)> reply) {
+    auto replies = std::make_shared<std::vector<std::optional<std::string>>>();
+    auto pending = std::make_shared<size_t>(0);
+    auto finish = [this, request, replies, reply]() {
+      auto doc = Merge(*replies);
+      if (request == "status") {
+        if (!doc.contains("instances")) doc["instances"] = nlohmann::json::array();
+        doc["processes"] = Processes();
+      }
+      reply(doc.dump());
+    };
+    for (auto& c : children_) {
+      if (c.pid > 0) ++*pending;
+    }
+    replies->resize(children_.size());
+    if (*pending == 0) return finish();
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (children_[i].pid <= 0) continue;
+      std::make_shared<ChildQuery>(io_, ChildControlSocket(opts_.control_socket, children_[i].role),
+                                   request,
+                                   [replies, pending, finish, i](std::optional<std::string> r) {
+                                     (*replies)[i] = std::move(r);
+                                     if (--*pending == 0) finish();
+                                   })
+          ->Run();
+    }
+  }
+
+  nlohmann::json Processes() const {
+    nlohmann::json out = nlohmann::json::array();
+    out.push_back({{"role", "supervisor"}, {"pid", ::getpid()}, {"running", true}});
+    for (const auto& c : children_) {
+      nlohmann::json p = {{"role", c.role},
+                          {"pid", c.pid},
+                          {"running", c.pid > 0},
+                          {"starts", c.starts},
+                          {"restarts", c.starts > 0 ? c.starts - 1 : 0}};
+      p["last_exit"] = c.last_exit ? nlohmann::json(*c.last_exit) : nlohmann::json();
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  const SupervisorOptions& opts_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  ControlServer control_;
+  std::vector<ChildRt> children_;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int RunSupervisor(const SupervisorOptions& options) { return Supervisor(options).Run(); }
+
+}  // namespace vigil::daemon
