@@ -176,7 +176,7 @@ expect_down() {
 }
 
 expect_up 0 0 "DNS_CHECK A rs.vigil.test on dnsmasq"
-pid=$(pgrep -f "vigild.*$tmp/lb.conf" | head -1)
+pid=$(cat "$tmp/lb.checker.pid")  # the checker child raises its own limit
 soft=$(awk '/^Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null)
 if [ "${soft:-0}" -ge 1036 ]; then ok "open-file limit raised to $soft for 6 checkers"; else bad "open-file limit ${soft:-unknown}"; fi
 expect_down 0 1 "DNS_CHECK A absent.vigil.test. on dnsmasq" dns-rcode
