@@ -12,6 +12,7 @@
 // server starts up, or down with alpha.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -61,6 +62,15 @@ class Verdict {
   // much sooner, at most by the interval, so a server's period stays the interval plus the
   // check's own duration instead of growing with the loop's lag (keepalived's does).
   Transition Record(bool success, TimePoint now, Duration late = Duration::zero());
+  // A reload: the same checker under the previous configuration's verdict carries over (its
+  // state, counters, retries left and next check), with this one's timing from now on.
+  void Inherit(const Verdict& old) {
+    up_ = old.up_;
+    next_ = old.next_;
+    retries_left_ = std::min(old.retries_left_, timing_.retry);
+    checks_ = old.checks_;
+    failures_ = old.failures_;
+  }
 
  private:
   Timing timing_;

@@ -66,9 +66,40 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print the reply as JSON");
   auto* status = app.add_subcommand("status", "show every VRRP instance");
   status->add_flag("--json", json, "print the reply as JSON");
+  auto* reload = app.add_subcommand(
+      "reload", "check the configuration file again and move the daemon to it (as SIGHUP)");
+  reload->add_flag("--json", json, "print the reply as JSON");
   app.require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
   std::string reply, error;
+  if (reload->parsed()) {
+    if (!Request(socket, "reload", &reply, &error)) {
+      std::fprintf(stderr, "vigilctl: %s\n", error.c_str());
+      return 1;
+    }
+    auto doc = nlohmann::json::parse(reply, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      std::fprintf(stderr, "vigilctl: bad reply: %s\n", reply.c_str());
+      return 1;
+    }
+    bool ok = doc.value("reloaded", false);
+    if (json) {
+      std::printf("%s\n", doc.dump(2).c_str());
+    } else if (ok) {
+      std::printf("reloaded\n");
+    } else {
+      std::fprintf(stderr, "vigilctl: reload failed; the running configuration is kept\n");
+      for (const auto& e : doc.value("errors", nlohmann::json::array())) {
+        std::fprintf(stderr, "  %s\n", e.get<std::string>().c_str());
+      }
+      for (const auto& [role, r] : doc.value("children", nlohmann::json::object()).items()) {
+        if (!r.value("reloaded", false)) {
+          std::fprintf(stderr, "  %s: %s\n", role.c_str(), r.value("error", "").c_str());
+        }
+      }
+    }
+    return ok ? 0 : 1;
+  }
   if (status->parsed()) {
     if (!Request(socket, "status", &reply, &error)) {
       std::fprintf(stderr, "vigilctl: %s\n", error.c_str());

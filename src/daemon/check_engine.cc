@@ -168,6 +168,8 @@ struct CheckEngine::Impl {
   std::vector<lb::Service> table;  // what the dataplane was last asked for
   bool dirty = false, apply_posted = false, stopping = false;
   uint64_t apply_failures = 0, applies = 0;
+  Impl* prev = nullptr;      // during a reload's Build(): the engine of the configuration before
+  bool handed_over = false;  // a newer engine took over from this one
   std::string last_apply_error;
   base::RateLimit failure_logs{20, std::chrono::seconds(10)};
   std::mt19937_64 rng{std::random_device{}()};
@@ -199,12 +201,40 @@ struct CheckEngine::Impl {
     return nullptr;
   }
 
+  // A reload's key for "the same checker" (and its real and virtual server): the virtual
+  // server's and the real server's keepalived names, the checker's place and kind.
+  static std::string CheckerKey(const std::string& vs, const std::string& rs, size_t i,
+                                model::CheckerKind kind) {
+    return vs + " " + rs + " " + std::to_string(i) + " " + model::CheckerKeyword(kind);
+  }
+
   bool Build() {
     std::string err;
-    dataplane = MakeDataplane(&err);
-    if (!dataplane) {
-      spdlog::error("{}", err);
-      return false;
+    // A reload on the same dataplane goes on with the previous engine's (it hands it over
+    // once this Build has succeeded): no second IPVS session, no flush, one table.
+    Dataplane* dp = nullptr;
+    if (prev && prev->dataplane && prev->config.global.lb_dataplane == config.global.lb_dataplane) {
+      dp = prev->dataplane.get();
+    } else {
+      dataplane = MakeDataplane(&err);
+      if (!dataplane) {
+        spdlog::error("{}", err);
+        return false;
+      }
+      dp = dataplane.get();
+    }
+    std::map<std::string, const CheckerRt*> old_checkers;
+    std::map<std::string, const VirtualServerRt*> old_vss;
+    if (prev) {
+      for (const auto& v : prev->vss) {
+        old_vss[v->text] = v.get();
+        for (const auto& r : v->servers) {
+          for (size_t i = 0; i < r->checkers.size(); ++i) {
+            const auto& c = *r->checkers[i];
+            old_checkers[CheckerKey(v->text, r->text, i, c.conf->kind)] = &c;
+          }
+        }
+      }
     }
     bool ok = true;
     for (const auto& vs : config.virtual_servers) {
@@ -254,6 +284,15 @@ struct CheckEngine::Impl {
           }
           std::uniform_int_distribution<int64_t> spread(0, timing.warmup.count());
           cr->verdict.emplace(timing, Now() + check::Duration(spread(rng)));
+          auto old = old_checkers.find(CheckerKey(v->text, r->text, r->checkers.size(), c.kind));
+          if (old != old_checkers.end()) {  // a reload: its results carry over
+            const CheckerRt& o = *old->second;
+            cr->verdict->Inherit(*o.verdict);
+            cr->failures = o.failures;
+            cr->last_failure = o.last_failure;
+            cr->last_detail = o.last_detail;
+            cr->weight = o.weight;
+          }
           cr->delay_loop = timing.delay_loop;
           cr->timer = std::make_unique<asio::steady_timer>(io);
           r->checkers.push_back(std::move(cr));
@@ -264,10 +303,11 @@ struct CheckEngine::Impl {
       // The starting quorum: what the starting states give, from "had quorum" (keepalived
       // starts each virtual server up and lets the first computation decide).
       v->quorum = lb::Desired(vs, Alive(*v), Weights(*v), true).quorum;
+      if (auto o = old_vss.find(v->text); o != old_vss.end()) v->quorum = o->second->quorum;
       for (const auto& key : v->keys) {
         lb::ServiceState st = lb::Desired(vs, Alive(*v), Weights(*v), v->quorum);
         st.service.key = key;
-        std::string why = dataplane->Unsupported(st.service);
+        std::string why = dp->Unsupported(st.service);
         if (!why.empty()) {
           spdlog::error("{}: virtual_server {}: {}", vs.loc.ToString(), v->text, why);
           ok = false;
@@ -510,7 +550,46 @@ struct CheckEngine::Impl {
     return true;
   }
 
-  void Shutdown(std::function<void()> done) {
+  // A reload: builds on the new configuration beside `p` (still running), then takes its
+  // place. False, with `p` untouched, if the new configuration cannot be built.
+  bool TakeOver(Impl& p) {
+    prev = &p;
+    bool ok = Build();
+    prev = nullptr;
+    if (!ok) {
+      vss.clear();
+      dataplane.reset();
+      return false;
+    }
+    bool same_dataplane = !dataplane;
+    notifier.Start();  // before p's stops: a FIFO reader sees no EOF
+    p.Quiesce();
+    p.handed_over = true;
+    if (same_dataplane) {
+      dataplane = std::move(p.dataplane);
+    } else if (p.dataplane) {
+      p.dataplane->Clear();
+    }
+    StartChecking();
+    spdlog::info("Checker engine reloaded: {} virtual servers on {}", vss.size(),
+                 dataplane->name());
+    return true;
+  }
+
+  void StartChecking() {
+    bool ha_suspend = false;
+    for (const auto& v : vss) ha_suspend = ha_suspend || v->conf->ha_suspend;
+    if (ha_suspend) PollSuspended();
+    Apply();
+    for (auto& v : vss) {
+      for (auto& r : v->servers) {
+        for (auto& c : r->checkers) Schedule(*v, *r, *c);
+      }
+    }
+  }
+
+  // No more checks, timers or retries; the dataplane is left as it is.
+  void Quiesce() {
     stopping = true;
     retry_timer.cancel();
     suspend_timer.cancel();
@@ -522,6 +601,11 @@ struct CheckEngine::Impl {
         }
       }
     }
+  }
+
+  void Shutdown(std::function<void()> done) {
+    if (handed_over) return notifier.Stop(std::move(done));
+    Quiesce();
     if (dataplane) dataplane->Clear();
     notifier.Stop(std::move(done));
   }
@@ -584,6 +668,7 @@ CheckEngine::CheckEngine(asio::io_context& io, const model::Config& config)
     : impl_(std::make_unique<Impl>(io, config)) {}
 CheckEngine::~CheckEngine() = default;
 bool CheckEngine::Start() { return impl_->Start(); }
+bool CheckEngine::TakeOver(CheckEngine& previous) { return impl_->TakeOver(*previous.impl_); }
 void CheckEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
 std::string CheckEngine::StatusJson() const { return impl_->StatusJson(); }
 

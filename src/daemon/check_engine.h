@@ -29,6 +29,14 @@ class CheckEngine {
   // Builds the probes and the dataplane and programs the starting table. False (with the
   // reasons logged) if a virtual server cannot be run on the chosen dataplane.
   bool Start();
+  // A reload: builds this engine (on the new configuration, not started) beside `previous`
+  // (running) and takes its place. A checker that matches one of previous's (same virtual
+  // and real server, same place and kind) keeps its results and schedule, a virtual server
+  // its quorum; on the same dataplane the table is carried on and only what differs is
+  // changed (nftables: one atomic replacement with the same content where nothing did).
+  // False, with `previous` untouched and running, if the new configuration cannot be built.
+  // Afterwards Shutdown() `previous` (it only stops its notifier) and destroy it once done.
+  bool TakeOver(CheckEngine& previous);
   // Stops checking and removes what Vigil installed; `done` runs when that is over.
   void Shutdown(std::function<void()> done);
   // {"dataplane": ..., "virtual_servers": [...]} (docs/CONTROL.md).

@@ -93,7 +93,24 @@ int RunAsChild(const CommandLine& cmd, const std::string& role) {
   o.control_socket = d::ChildControlSocket(cmd.control_socket, role);
   o.pid_file = role == "vrrp" ? cmd.vrrp_pid_file : cmd.checkers_pid_file;
   o.respawned = std::string(Env(d::kRespawnedEnv)) == "1";
-  return d::RunChild(result.config, o);
+  std::string snapshot_path = d::ReloadSnapshotPath(cmd.control_socket);
+  o.load_reload = [&cmd, snapshot_path](std::string* error) -> std::optional<vigil::model::Config> {
+    auto bytes = vigil::os::ReadFileNoFollow(snapshot_path, error);
+    if (!bytes) return std::nullopt;
+    auto snap = vigil::config::FileSnapshot::Parse(*bytes);
+    if (!snap) {
+      *error = snapshot_path + ": not a configuration snapshot";
+      return std::nullopt;
+    }
+    vigil::config::SnapshotFileSource files(std::move(*snap));
+    auto r = LoadConfig(cmd, files);
+    if (r.diags.HasAtLeast(vigil::base::Severity::kError)) {
+      *error = "the snapshot has errors";
+      return std::nullopt;
+    }
+    return std::move(r.config);
+  };
+  return d::RunChild(std::move(result.config), o);
 }
 
 int Run(const CommandLine& cmd, std::vector<std::string> argv) {
@@ -145,6 +162,25 @@ int Run(const CommandLine& cmd, std::vector<std::string> argv) {
   so.run_vrrp = !cmd.check_only && (result.config.HasVrrp() || cmd.all);
   so.run_checker = !cmd.vrrp_only && (result.config.HasLvs() || cmd.all);
   so.dont_respawn = cmd.dont_respawn;
+  so.snapshot_path = vigil::daemon::ReloadSnapshotPath(cmd.control_socket);
+  so.load = [&cmd]() {
+    vigil::daemon::ReloadLoad out;
+    vigil::os::RealFileSource disk;
+    vigil::config::FileSnapshot snap;
+    vigil::config::RecordingFileSource files(disk, snap);
+    auto r = LoadConfig(cmd, files);
+    for (const auto& d : r.diags.all()) {
+      if (d.severity >= vigil::base::Severity::kError) out.errors.push_back(d.ToString());
+    }
+    if (out.errors.empty() && !r.config.HasVrrp() && !r.config.HasLvs()) {
+      out.errors.push_back(cmd.config_file +
+                           ": the new configuration has neither a vrrp_instance nor a "
+                           "virtual_server");
+    }
+    out.ok = out.errors.empty();
+    if (out.ok) out.snapshot = snap.Serialize();
+    return out;
+  };
   auto slash = cmd.control_socket.rfind('/');
   if (slash != std::string::npos && slash > 0) {
     ::mkdir(cmd.control_socket.substr(0, slash).c_str(), 0755);

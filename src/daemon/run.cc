@@ -1,12 +1,15 @@
 #include "daemon/run.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <csignal>
+#include <list>
 #include <nlohmann/json.hpp>
 
 #include "daemon/check_engine.h"
@@ -17,6 +20,8 @@
 
 namespace vigil::daemon {
 namespace {
+
+namespace asio = boost::asio;
 
 void RaiseFileLimitForCheckers(const model::Config& config) {
   // Every check holds a socket while it runs (an SMTP_CHECK one per host), and with many real
@@ -33,61 +38,149 @@ void RaiseFileLimitForCheckers(const model::Config& config) {
   }
 }
 
-}  // namespace
-
-int RunChild(const model::Config& config, const ChildOptions& options) {
-  boost::asio::io_context io;
+// One configuration and the engine running it. Engines keep references into their
+// configuration, so both live and die together.
+struct Generation {
+  std::unique_ptr<model::Config> config;
   std::unique_ptr<VrrpEngine> vrrp;
   std::unique_ptr<CheckEngine> checker;
-  if (options.role == "vrrp") {
-    VrrpEngine::Options vo;
-    vo.resume = options.respawned;
-    vrrp = std::make_unique<VrrpEngine>(io, config, vo);
-    if (!vrrp->Start()) return 1;
-  } else {
-    RaiseFileLimitForCheckers(config);
-    checker = std::make_unique<CheckEngine>(io, config);
-    if (!checker->Start()) return 1;
-  }
-  std::string err;
-  if (!os::WritePidFile(options.pid_file, ::getpid(), &err)) spdlog::warn("{}", err);
+  std::unique_ptr<asio::steady_timer> linger;  // a retired one's last seconds
+};
 
-  ControlServer control(io, options.control_socket, [&](const std::string& request) {
-    if (request != "status") return std::string(R"({"error":"unknown request"})");
-    if (vrrp) return vrrp->StatusJson();
-    auto lvs = nlohmann::json::parse(checker->StatusJson());
+// Once an engine has been replaced or stopped, handlers it cancelled may still be queued;
+// it is destroyed this long after its Shutdown's `done`.
+constexpr auto kRetireGrace = std::chrono::seconds(2);
+
+class Child {
+ public:
+  Child(const ChildOptions& o, model::Config config)
+      : opts_(o),
+        control_(io_, o.control_socket, [this](const std::string& r) { return Request(r); }) {
+    cur_.config = std::make_unique<model::Config>(std::move(config));
+  }
+
+  int Run() {
+    if (opts_.role == "vrrp") {
+      VrrpEngine::Options vo;
+      vo.resume = opts_.respawned;
+      cur_.vrrp = std::make_unique<VrrpEngine>(io_, *cur_.config, vo);
+      if (!cur_.vrrp->Start()) return 1;
+    } else {
+      RaiseFileLimitForCheckers(*cur_.config);
+      cur_.checker = std::make_unique<CheckEngine>(io_, *cur_.config);
+      if (!cur_.checker->Start()) return 1;
+    }
+    std::string err;
+    if (!os::WritePidFile(opts_.pid_file, ::getpid(), &err)) spdlog::warn("{}", err);
+    if (!control_.Start(&err)) spdlog::warn("{}", err);
+
+    asio::signal_set stop(io_, SIGTERM, SIGINT);
+    stop.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      spdlog::info("{} child stopping (signal {})", Title(), sig);
+      control_.Stop();
+      auto done = [this] { io_.stop(); };
+      if (cur_.checker) cur_.checker->Shutdown(done);
+      if (cur_.vrrp) cur_.vrrp->Shutdown(done);
+    });
+    // The supervisor acts on SIGHUP itself (it checks the file, then asks for "reload" here);
+    // dumps and statistics are not acted on yet.
+    asio::signal_set other(io_, SIGHUP, SIGUSR1, SIGUSR2);
+    other.add(SIGRTMIN + 2);
+    other.add(SIGRTMAX - 1);
+    WaitOther(other);
+    spdlog::info("Startup complete");
+    io_.run();
+    os::RemovePidFile(opts_.pid_file, ::getpid());
+    return 0;
+  }
+
+ private:
+  const char* Title() const { return opts_.role == "vrrp" ? "VRRP" : "Healthcheck"; }
+
+  void WaitOther(asio::signal_set& other) {
+    other.async_wait([this, &other](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      spdlog::debug("signal {} is not acted on by the {} child", sig, Title());
+      WaitOther(other);
+    });
+  }
+
+  std::string Request(const std::string& request) {
+    if (request == "status") return Status();
+    if (request == "reload") return Reload().dump();
+    return R"({"error":"unknown request"})";
+  }
+
+  std::string Status() const {
+    if (cur_.vrrp) return cur_.vrrp->StatusJson();
+    auto lvs = nlohmann::json::parse(cur_.checker->StatusJson());
     nlohmann::json doc = {
         {"dataplane", lvs["dataplane"]}, {"virtual_servers", lvs["virtual_servers"]}, {"lb", lvs}};
     return doc.dump();
-  });
-  if (!control.Start(&err)) spdlog::warn("{}", err);
+  }
 
-  boost::asio::signal_set stop(io, SIGTERM, SIGINT);
-  stop.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("{} child stopping (signal {})", vrrp ? "VRRP" : "Healthcheck", sig);
-    control.Stop();
-    auto done = [&io] { io.stop(); };
-    if (checker) checker->Shutdown(done);
-    if (vrrp) vrrp->Shutdown(done);
-  });
-  // Until they do something of their own, the signals the supervisor passes on for reloads
-  // and dumps are logged rather than left to end the process.
-  boost::asio::signal_set other(io, SIGHUP, SIGUSR1, SIGUSR2);
-  other.add(SIGRTMIN + 2);
-  other.add(SIGRTMAX - 1);
-  std::function<void()> wait_other = [&] {
-    other.async_wait([&](const boost::system::error_code& ec, int sig) {
-      if (ec) return;
-      spdlog::warn("signal {} is not acted on yet", sig);
-      wait_other();
-    });
-  };
-  wait_other();
-  spdlog::info("Startup complete");
-  io.run();
-  os::RemovePidFile(options.pid_file, ::getpid());
-  return 0;
+  nlohmann::json Reload() {
+    auto t0 = std::chrono::steady_clock::now();
+    std::string err;
+    auto conf = opts_.load_reload ? opts_.load_reload(&err) : std::nullopt;
+    if (!conf) {
+      spdlog::error("{} child: reload refused: {}", Title(), err);
+      return {{"reloaded", false}, {"error", err}};
+    }
+    Generation next;
+    next.config = std::make_unique<model::Config>(std::move(*conf));
+    bool ok = true;
+    if (cur_.vrrp) {
+      next.vrrp = std::make_unique<VrrpEngine>(io_, *next.config, VrrpEngine::Options{});
+      ok = next.vrrp->TakeOver(*cur_.vrrp);  // the previous engine has handed over either way
+      if (!ok) err = "no VRRP instance of the new configuration could be started";
+    } else {
+      RaiseFileLimitForCheckers(*next.config);
+      next.checker = std::make_unique<CheckEngine>(io_, *next.config);
+      if (!next.checker->TakeOver(*cur_.checker)) {
+        spdlog::error("reload refused: the new virtual servers cannot be run; going on as before");
+        return {{"reloaded", false},
+                {"error", "the new virtual servers cannot be run (see the log); nothing changed"}};
+      }
+    }
+    Retire(std::move(cur_));
+    cur_ = std::move(next);
+    auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    spdlog::info("{} child: reload finished in {} usec", Title(), us);
+    nlohmann::json r = {{"reloaded", ok}, {"usec", us}};
+    if (!ok) r["error"] = err;
+    return r;
+  }
+
+  void Retire(Generation old) {
+    auto it = retired_.insert(retired_.end(), std::move(old));
+    it->linger = std::make_unique<asio::steady_timer>(io_);
+    auto done = [this, it] {
+      asio::post(io_, [this, it] {
+        it->linger->expires_after(kRetireGrace);
+        it->linger->async_wait([this, it](const boost::system::error_code&) {
+          asio::post(io_, [this, it] { retired_.erase(it); });
+        });
+      });
+    };
+    if (it->vrrp) it->vrrp->Shutdown(done);
+    if (it->checker) it->checker->Shutdown(done);
+  }
+
+  const ChildOptions& opts_;
+  asio::io_context io_;
+  ControlServer control_;
+  Generation cur_;
+  std::list<Generation> retired_;
+};
+
+}  // namespace
+
+int RunChild(model::Config config, const ChildOptions& options) {
+  return Child(options, std::move(config)).Run();
 }
 
 }  // namespace vigil::daemon

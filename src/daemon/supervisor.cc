@@ -29,9 +29,14 @@ std::string ChildControlSocket(const std::string& control_socket, const std::str
   return control_socket + "." + role;
 }
 
+std::string ReloadSnapshotPath(const std::string& control_socket) {
+  return control_socket + ".config";
+}
+
 namespace {
 
 constexpr auto kQueryTimeout = std::chrono::seconds(3);
+constexpr auto kReloadTimeout = std::chrono::seconds(60);
 constexpr size_t kMaxReply = 64u << 20;
 
 // One request to a child's control socket, answered once: the reply, or nullopt if the child
@@ -39,15 +44,17 @@ constexpr size_t kMaxReply = 64u << 20;
 class ChildQuery : public std::enable_shared_from_this<ChildQuery> {
  public:
   using Done = std::function<void(std::optional<std::string>)>;
-  ChildQuery(asio::io_context& io, std::string path, std::string request, Done done)
+  ChildQuery(asio::io_context& io, std::string path, std::string request, Done done,
+             std::chrono::seconds timeout = kQueryTimeout)
       : sock_(io),
         timer_(io),
         path_(std::move(path)),
         out_(std::move(request) + "\n"),
-        done_(std::move(done)) {}
+        done_(std::move(done)),
+        timeout_(timeout) {}
   void Run() {
     auto self = shared_from_this();
-    timer_.expires_after(kQueryTimeout);
+    timer_.expires_after(timeout_);
     timer_.async_wait([self](const boost::system::error_code& ec) {
       if (!ec) self->End(false);
     });
@@ -88,6 +95,7 @@ class ChildQuery : public std::enable_shared_from_this<ChildQuery> {
   std::string path_, out_, in_;
   std::array<char, 65536> buf_{};
   Done done_;
+  std::chrono::seconds timeout_;
 };
 
 // The children's replies to one request as one document: their members side by side, arrays
@@ -126,6 +134,7 @@ class Supervisor {
  public:
   explicit Supervisor(const SupervisorOptions& o)
       : opts_(o),
+        snapshot_(o.snapshot),
         signals_(io_),
         control_(io_, o.control_socket,
                  ControlServer::AsyncHandler(
@@ -173,6 +182,7 @@ class Supervisor {
       if (!stopping_) spdlog::info("Stopping (signal {})", sig);
       return Stop(exit_code_);
     }
+    if (sig == SIGHUP) return Reload(nullptr);
     // The children act on the rest (reload, dumps, statistics).
     for (auto& c : children_) {
       if (c.pid > 0) ::kill(c.pid, sig);
@@ -181,7 +191,7 @@ class Supervisor {
 
   void Spawn(ChildRt& c) {
     std::string err;
-    int fd = os::BytesToInheritedFd(opts_.snapshot, &err);
+    int fd = os::BytesToInheritedFd(snapshot_, &err);
     if (fd < 0) {
       spdlog::error("{} child not started: {}", c.title, err);
       return Stop(1);
@@ -269,7 +279,75 @@ class Supervisor {
     io_.stop();
   }
 
+  // Reloads run one at a time; those asked for meanwhile run together after it.
+  void Reload(std::function<void(std::string)> reply) {
+    if (stopping_) {
+      if (reply) reply(R"({"reloaded":false,"errors":["stopping"]})");
+      return;
+    }
+    waiting_.push_back(std::move(reply));
+    if (!reloading_) StartReload();
+  }
+
+  void StartReload() {
+    reloading_ = true;
+    auto replies =
+        std::make_shared<std::vector<std::function<void(std::string)>>>(std::move(waiting_));
+    waiting_.clear();
+    auto finish = [this, replies](const nlohmann::json& result) {
+      for (auto& r : *replies) {
+        if (r) r(result.dump());
+      }
+      reloading_ = false;
+      if (!waiting_.empty() && !stopping_) StartReload();
+    };
+    spdlog::info("Reloading");
+    ReloadLoad load = opts_.load ? opts_.load() : ReloadLoad{};
+    if (!load.ok) {
+      for (const auto& e : load.errors) spdlog::error("{}", e);
+      spdlog::error("Reload refused: the new configuration has errors; the running one is kept");
+      return finish({{"reloaded", false}, {"errors", load.errors}});
+    }
+    std::string err;
+    if (!os::WriteFileAtomic(opts_.snapshot_path, load.snapshot, 0600, &err)) {
+      spdlog::error("Reload refused: {}", err);
+      return finish({{"reloaded", false}, {"errors", {err}}});
+    }
+    snapshot_ = std::move(load.snapshot);  // a child started from now on runs the new one
+    auto results = std::make_shared<nlohmann::json>(nlohmann::json::object());
+    auto pending = std::make_shared<size_t>(0);
+    auto all_done = [results, finish] {
+      bool ok = true;
+      for (auto& [role, r] : results->items()) ok = ok && r.value("reloaded", false);
+      if (ok) {
+        spdlog::info("Reload complete");
+      } else {
+        spdlog::error("Reload incomplete: {}", results->dump());
+      }
+      finish({{"reloaded", ok}, {"children", *results}});
+    };
+    for (auto& c : children_) {
+      if (c.pid > 0) ++*pending;
+    }
+    if (*pending == 0) return all_done();
+    for (auto& c : children_) {
+      if (c.pid <= 0) continue;
+      std::string role = c.role;
+      std::make_shared<ChildQuery>(
+          io_, ChildControlSocket(opts_.control_socket, role), "reload",
+          [results, pending, all_done, role](std::optional<std::string> r) {
+            auto doc = r ? nlohmann::json::parse(*r, nullptr, false) : nlohmann::json();
+            if (!doc.is_object()) doc = {{"reloaded", false}, {"error", "no answer"}};
+            (*results)[role] = doc;
+            if (--*pending == 0) all_done();
+          },
+          kReloadTimeout)
+          ->Run();
+    }
+  }
+
   void Control(const std::string& request, std::function<void(std::string)> reply) {
+    if (request == "reload") return Reload(std::move(reply));
     auto replies = std::make_shared<std::vector<std::optional<std::string>>>();
     auto pending = std::make_shared<size_t>(0);
     auto finish = [this, request, replies, reply]() {
@@ -313,6 +391,9 @@ class Supervisor {
   }
 
   const SupervisorOptions& opts_;
+  std::string snapshot_;  // what a child is started with: the last configuration accepted
+  bool reloading_ = false;
+  std::vector<std::function<void(std::string)>> waiting_;  // replies of queued reloads
   asio::io_context io_;
   asio::signal_set signals_;
   ControlServer control_;

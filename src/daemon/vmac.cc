@@ -38,6 +38,7 @@ std::optional<os::InterfaceInfo> VmacLinks::Create(os::RtnlWriter& rtnl, vrrp::V
     if (it == made_.end()) break;
     if (SamePlace(it->second.plan, it->second.parent, plan, parent.ifindex)) {
       last_name_ = plan.name;
+      used_.insert(plan.name);
       return it->second.info;
     }
     plan.name = base_name + "." + std::to_string(n);
@@ -67,6 +68,7 @@ std::optional<os::InterfaceInfo> VmacLinks::Create(os::RtnlWriter& rtnl, vrrp::V
   }
   Made m{plan, parent.ifindex, link->ifindex, {}};
   made_[plan.name] = m;  // removed on stop even if the rest fails
+  used_.insert(plan.name);
   std::string err;
   // RFC 5798 §7.4: no interface identifier from the virtual MAC (every router would get the
   // same link-local address). Only possible while the link is down.
@@ -111,6 +113,19 @@ std::optional<os::InterfaceInfo> VmacLinks::Create(os::RtnlWriter& rtnl, vrrp::V
   spdlog::info("created {} {} on {}{}", macvlan ? "VMAC" : "ipvlan", plan.name, parent_name,
                macvlan ? " with " + vrrp::MacToString(plan.mac) : std::string());
   return info;
+}
+
+void VmacLinks::RemoveUnused(os::RtnlWriter& rtnl) {
+  for (auto it = made_.begin(); it != made_.end();) {
+    if (used_.count(it->first)) {
+      ++it;
+      continue;
+    }
+    std::string err;
+    if (!rtnl.DeleteLink(it->second.ifindex, &err)) spdlog::warn("{}: {}", it->first, err);
+    spdlog::info("reload: {} removed", it->first);
+    it = made_.erase(it);
+  }
 }
 
 void VmacLinks::RemoveAll(os::RtnlWriter& rtnl) {

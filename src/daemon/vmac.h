@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ class VmacLinks {
   const std::string& last_name() const { return last_name_; }
   // Removes every link made here and restores the parents' sysctls.
   void RemoveAll(os::RtnlWriter& rtnl);
+  // After a reload handed these links to a new engine: removes those its instances did not
+  // ask for again (Create() since BeginReuse()), with the addresses on them.
+  void BeginReuse() { used_.clear(); }
+  void RemoveUnused(os::RtnlWriter& rtnl);
 
  private:
   struct Made {
@@ -36,7 +41,8 @@ class VmacLinks {
     int ifindex = 0;
     os::InterfaceInfo info;
   };
-  std::map<std::string, Made> made_;                                 // by name
+  std::map<std::string, Made> made_;  // by name
+  std::set<std::string> used_;        // names Create() returned (RemoveUnused keeps them)
   std::map<std::string, std::map<std::string, std::string>> saved_;  // parent -> key -> value
   std::string last_name_;
 };

@@ -97,7 +97,25 @@ struct VrrpEngine::Impl {
     std::string static_fault;             // a track_group's static address is missing
     struct SyncGroupRt* group = nullptr;  // its vrrp_sync_group, if any
     bool resume = false;                  // Options::resume and its addresses are in place
+    // A reload: the state the same instance had under the previous configuration, until the
+    // router has entered it again (that entry is no transition: no notify, no FIFO line).
+    std::optional<vrrp::State> inherited;
   };
+  // What a reload hands over from the instance under the previous configuration.
+  struct Carried {
+    vrrp::State state;
+    vrrp::Stats stats;
+    uint32_t ah_sequence;
+    uint16_t ip_id;
+    KernelSpecs specs;  // what it installed as Master
+  };
+  // keepalived's rule for "the same instance" across a reload (vrrp_exist()): VRID, address
+  // family, interface, unicast or multicast. The name is not part of it.
+  using MatchKey = std::tuple<int, base::Family, std::string, bool>;
+  static MatchKey KeyOf(const model::VrrpInstanceConf& c) {
+    auto family = c.vips.empty() ? base::Family::kIPv4 : c.vips[0].address.address.family();
+    return {c.vrid, family, c.interface, c.unicast_peers.empty()};
+  }
 
   asio::io_context& io;
   const model::Config& config;
@@ -116,7 +134,7 @@ struct VrrpEngine::Impl {
   VmacLinks vmacs;
   std::optional<StaticState> statics;
   os::Announcer announcer;
-  std::optional<os::AcceptFilter> accept_filter;  // created if an instance needs no_accept
+  std::unique_ptr<os::AcceptFilter> accept_filter;  // created if an instance needs no_accept
   base::RateLimit announce_warnings{10, std::chrono::seconds(10)};
   base::RateLimit send_warnings{10, std::chrono::seconds(10)};
   std::optional<os::LinkMonitor> links;
@@ -127,6 +145,11 @@ struct VrrpEngine::Impl {
   // lvs_sync_daemon IFACE inst NAME: the sync daemon follows instance NAME.
   std::optional<LvsSyncConf> lvs_sync_conf;
   std::unique_ptr<LvsSyncFollower> lvs_sync;
+  // Filled by the previous engine's HandOver before Start(): by new instance name, and the
+  // sync groups' last notified states by group name.
+  std::map<std::string, Carried> carried;
+  std::map<std::string, std::string> carried_groups;
+  bool handed_over = false;  // this engine gave its instances to a newer one
 
   Impl(asio::io_context& i, const model::Config& c, Options o)
       : io(i),
@@ -258,6 +281,21 @@ struct VrrpEngine::Impl {
     }
     for (const auto& o : outs) {
       if (auto* sc = std::get_if<vrrp::StateChanged>(&o)) {
+        if (in.inherited) {
+          bool same = sc->from == vrrp::State::kInitialize && sc->to == *in.inherited;
+          in.inherited.reset();
+          if (same) {  // a reload: the instance goes on in its state
+            spdlog::info("{} keeps {} STATE across the reload", Name(in), vrrp::StateName(sc->to));
+            if (sc->to == vrrp::State::kMaster) {
+              ScheduleRefresh(in);
+              ScheduleExtraIf(in);
+            }
+            if (lvs_sync && in.conf->name == lvs_sync_conf->instance) {
+              lvs_sync->InstanceState(std::string(vrrp::StateName(sc->to)));
+            }
+            continue;
+          }
+        }
         // keepalived's words, which log-based monitoring depends on.
         spdlog::info("{} Entering {} STATE{}", Name(in), vrrp::StateName(sc->to),
                      sc->from == vrrp::State::kInitialize ? " (init)" : "");
@@ -692,7 +730,9 @@ struct VrrpEngine::Impl {
       // accepts; strict mode resets accept with VRRPv2 (RFC 3768 has no Accept_Mode).
       inst->accept_mode = conf.priority == 255 || (conf.accept && !(strict && conf.version == 2)) ||
                           (!conf.no_accept && !strict);
-      if (!inst->accept_mode && !accept_filter) accept_filter.emplace(FilterOptions());
+      if (!inst->accept_mode && !accept_filter) {
+        accept_filter = std::make_unique<os::AcceptFilter>(FilterOptions());
+      }
       std::optional<base::IpAddress> primary = inst->family == base::Family::kIPv4
                                                    ? (conf.unicast_src_ip ? conf.unicast_src_ip
                                                       : conf.mcast_src_ip ? conf.mcast_src_ip
@@ -759,6 +799,11 @@ struct VrrpEngine::Impl {
     if (options.resume) local = os::LocalAddresses();
     for (auto& in : instances) {
       const auto& addrs = in->specs.addresses;
+      if (auto c = carried.find(in->conf->name); c != carried.end()) {
+        in->inherited = c->second.state;
+        in->resume = c->second.state == vrrp::State::kMaster;
+        continue;  // its addresses are as the previous engine left them
+      }
       in->resume = options.resume && !addrs.empty() &&
                    std::all_of(addrs.begin(), addrs.end(), [&](const os::AddressSpec& a) {
                      return std::find(local.begin(), local.end(), a.prefix.address) != local.end();
@@ -767,7 +812,13 @@ struct VrrpEngine::Impl {
     }
     tracking.Start();
     auto delay = config.global.vrrp_startup_delay.value_or(vrrp::Duration{0});
-    if (options.resume) delay = vrrp::Duration{0};  // the boot-time wait is not for a restart
+    // The boot-time wait is not for a restart or a reload.
+    if (options.resume || !carried.empty()) delay = vrrp::Duration{0};
+    for (auto& g : sync_groups) {
+      if (auto c = carried_groups.find(g.conf->name); c != carried_groups.end())
+        g.state = c->second;
+    }
+    if (rtnl) vmacs.RemoveUnused(*rtnl);  // the links of instances a reload removed
     if (delay.count() == 0) {
       StartInstances();
     } else {
@@ -789,14 +840,101 @@ struct VrrpEngine::Impl {
         Step(*in, vrrp::PriorityChanged{in->tracked.priority});
       }
       bool resume = in->resume && !in->tracked.fault && in->link_up;
-      if (resume) spdlog::info("{} its addresses are in place after a restart", Name(*in));
+      auto carry = carried.find(in->conf->name);
+      if (resume && carry == carried.end()) {
+        spdlog::info("{} its addresses are in place after a restart", Name(*in));
+      }
       Step(*in, vrrp::Startup{resume});
+      if (carry != carried.end()) {
+        const Carried& c = carry->second;
+        in->router->Restore(c.stats, c.ah_sequence);
+        in->ip_id = c.ip_id;
+        // What the previous configuration installed and this one does not (or all of it, if
+        // the instance is no longer Master) goes.
+        bool master = in->router->state() == vrrp::State::kMaster;
+        if (c.state == vrrp::State::kMaster)
+          RemoveSpecs(*in, c.specs, master ? &in->specs : nullptr);
+      }
       if (in->tracked.fault) spdlog::info("{} fault: {}", Name(*in), in->tracked.fault_reason);
       UpdateReady(*in);
     }
   }
 
+  // Removes what `old` installs and `keep` (if given) does not.
+  void RemoveSpecs(Instance& in, const KernelSpecs& old, const KernelSpecs* keep) {
+    if (!rtnl) return;
+    std::string err;
+    auto kept = [&](const auto& item, const auto& list) {
+      return keep && std::find(list.begin(), list.end(), item) != list.end();
+    };
+    for (const auto& r : old.rules) {
+      if (!kept(r, keep ? keep->rules : old.rules) && !rtnl->DeleteRule(r, &err)) {
+        spdlog::error("{} {}", Name(in), err);
+      }
+    }
+    for (const auto& r : old.routes) {
+      if (!kept(r, keep ? keep->routes : old.routes) && !rtnl->DeleteRoute(r, &err)) {
+        spdlog::error("{} {}", Name(in), err);
+      }
+    }
+    for (const auto& a : old.addresses) {
+      if (kept(a, keep ? keep->addresses : old.addresses)) continue;
+      if (!rtnl->DeleteAddress(a, &err)) spdlog::error("{} {}", Name(in), err);
+      if (accept_filter) accept_filter->Unblock(a.prefix.address, &err);
+      spdlog::info("{} reload: {} removed", Name(in), a.prefix.ToString());
+    }
+  }
+
+  // Stops every timer, socket watch, script and file watch, touching nothing in the kernel.
+  void Quiesce() {
+    if (startup_timer) startup_timer->cancel();
+    for (auto& in : instances) {
+      for (auto& slot : in->timers) {
+        slot.deadline.reset();
+        if (slot.timer) slot.timer->cancel();
+      }
+      if (in->garp_timer) in->garp_timer->cancel();
+      if (in->refresh_timer) in->refresh_timer->cancel();
+      if (in->extra_if_timer) in->extra_if_timer->cancel();
+    }
+    for (auto& [k, lane] : lanes) {
+      if (lane.timer) lane.timer->cancel();
+    }
+    tracking.Stop();
+    for (auto& [k, s] : sockets) s->watch->cancel();
+    if (links_watch) links_watch->cancel();
+  }
+
+  // A reload: gives `next` (not started yet) what it needs to go on where this engine stands.
+  // Instances without a match in `next` stop as at shutdown; the others' states and counters
+  // are carried, and the kernel state this engine owns (VMAC links, the accept filter's
+  // table) passes to `next` as it is.
+  void HandOver(Impl& next) {
+    std::map<MatchKey, const model::VrrpInstanceConf*> wanted;
+    for (const auto& c : next.config.vrrp_instances) wanted.emplace(KeyOf(c), &c);
+    for (auto& in : instances) {
+      auto it = wanted.find(KeyOf(*in->conf));
+      if (it == wanted.end()) {
+        spdlog::info("{} reload: instance removed", Name(*in));
+        Step(*in, vrrp::Shutdown{});
+        continue;
+      }
+      const auto& r = *in->router;
+      next.carried[it->second->name] =
+          Carried{r.state(), r.stats(), r.ah_sequence(), in->ip_id, in->specs};
+      wanted.erase(it);  // one previous instance per new one
+    }
+    for (const auto& g : sync_groups) next.carried_groups[g.conf->name] = g.state;
+    Quiesce();
+    next.vmacs = std::move(vmacs);
+    next.vmacs.BeginReuse();
+    vmacs = VmacLinks();
+    next.accept_filter = std::move(accept_filter);
+    handed_over = true;
+  }
+
   void Shutdown(std::function<void()> done) {
+    if (handed_over) return notifier.Stop(std::move(done));
     if (startup_timer) startup_timer->cancel();
     for (auto& in : instances) {
       Step(*in, vrrp::Shutdown{});
@@ -892,6 +1030,10 @@ VrrpEngine::VrrpEngine(asio::io_context& io, const model::Config& config, Option
 VrrpEngine::~VrrpEngine() = default;
 bool VrrpEngine::Start() { return impl_->Start(); }
 void VrrpEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
+bool VrrpEngine::TakeOver(VrrpEngine& previous) {
+  previous.impl_->HandOver(*impl_);
+  return Start();  // previous's notifier stops at its Shutdown, after ours opened the FIFOs
+}
 std::string VrrpEngine::StatusJson() const { return impl_->StatusJson(); }
 
 }  // namespace vigil::daemon

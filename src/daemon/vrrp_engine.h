@@ -35,6 +35,16 @@ class VrrpEngine {
   // Graceful stop: Masters send priority 0 and release their addresses; `done` runs when the
   // notify scripts of the stop have ended (or their grace time is over).
   void Shutdown(std::function<void()> done);
+  // A reload: starts this engine (built on the new configuration, not started) in place of
+  // `previous` (the running engine of the one before). An instance that matches one of
+  // previous's (keepalived's rule: VRID, address family, interface, unicast or multicast)
+  // goes on in its state without a transition, with its counters and AH sequence number; a
+  // Master keeps its addresses (those the new configuration drops are removed, new ones
+  // added) and sends its advert at once. Unmatched instances stop as at shutdown (priority
+  // 0, addresses released) or start as at startup. VMAC links and the accept filter pass
+  // over as they are. `previous` runs nothing afterwards; Shutdown() it, then destroy it once
+  // its `done` has run. False if no instance could be started.
+  bool TakeOver(VrrpEngine& previous);
   // The status document served by the control socket (docs/CONTROL.md).
   std::string StatusJson() const;
 

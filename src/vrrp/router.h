@@ -178,6 +178,12 @@ class Router {
   // AH: the highest sequence number sent or accepted (one counter, as keepalived keeps it,
   // so a router that takes over continues above what its peers have seen).
   uint32_t ah_sequence() const { return ah_sequence_; }
+  // A reload: the counters and the AH sequence number of the router this one replaces (the
+  // same instance under the previous configuration) carry over.
+  void Restore(const Stats& stats, uint32_t ah_sequence) {
+    stats_ = stats;
+    ah_sequence_ = ah_sequence;
+  }
   // RFC 5798: what a Backup learned from the Master (VRRPv3), else the configured interval.
   Duration master_adver_interval() const { return master_adver_interval_; }
   // RFC 5798 §6.1: Skew_Time and Master_Down_Interval for the current priority.

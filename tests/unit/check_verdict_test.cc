@@ -39,6 +39,31 @@ TEST(KeepalivedChecker, UpServerGoesDownAfterItsRetriesFail) {
   EXPECT_EQ(v.failures(), 3u);
 }
 
+// A reload: the same checker under the new configuration goes on where the old one was.
+TEST(VigilReload, AnInheritedVerdictKeepsStateCountersAndSchedule) {
+  Verdict old(T(2), At(0));
+  old.Record(false, At(0));
+  old.Record(false, At(2));
+  old.Record(false, At(4));  // down, next check at 14
+  ASSERT_FALSE(old.up());
+  Timing t = T(1);  // the new configuration has retry 1
+  Verdict v(t, At(5));
+  v.Inherit(old);
+  EXPECT_FALSE(v.up());
+  EXPECT_EQ(v.next_check(), At(14));
+  EXPECT_EQ(v.checks(), 3u);
+  EXPECT_EQ(v.failures(), 3u);
+  EXPECT_TRUE(v.Record(true, At(14)).changed);  // a down server comes up on one success
+  EXPECT_EQ(v.next_check(), At(24));
+  // And an up one with retries left keeps at most the new configuration's retries.
+  Verdict up_old(T(3), At(0));
+  up_old.Record(false, At(0));  // 2 of 3 retries left
+  Verdict w(t, At(0));
+  w.Inherit(up_old);
+  EXPECT_TRUE(w.up());
+  EXPECT_EQ(w.retries_left(), 1);
+}
+
 TEST(KeepalivedChecker, TheLoopsLagDoesNotLengthenThePeriod) {
   Verdict v(T(2), At(0));
   // Due at 0, started 3 s late, ended at 4: the next is due 10 s after 1 (due + duration).

@@ -162,6 +162,21 @@ TEST(VigilResume, LowerPriorityResumedMasterYieldsToTheMaster) {
   EXPECT_EQ(lan.VipHolders(), 1);
 }
 
+// A reload's new router takes the counters and AH sequence number of the one it replaces.
+TEST(VigilReload, RestoredCountersAndSequenceCarryOn) {
+  FakeLan lan;
+  auto [a, b] = ConvergedPair(lan);
+  Stats before = lan.router(a).stats();
+  ASSERT_EQ(before.become_master, 1u);
+  Router next(lan.router(a).config());
+  std::vector<Output> out;
+  next.Step(Startup{true}, lan.now(), out);
+  EXPECT_EQ(next.state(), State::kMaster);
+  next.Restore(before, 4711);
+  EXPECT_EQ(next.stats(), before);
+  EXPECT_EQ(next.ah_sequence(), 4711u);
+}
+
 // Without its addresses (they were taken away meanwhile) it starts as any Backup does.
 TEST(VigilResume, WithoutItsAddressesItStartsAsBackup) {
   FakeLan lan;

@@ -45,23 +45,44 @@ std::optional<pid_t> PidInFile(const std::string& path) {
 
 }  // namespace
 
-bool WritePidFile(const std::string& path, pid_t pid, std::string* error) {
+bool WriteFileAtomic(const std::string& path, const std::string& bytes, mode_t mode,
+                     std::string* error) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
-    *error = Errno("pid file " + tmp);
+    *error = Errno(tmp);
     return false;
   }
-  ::fchmod(fd, 0644);  // not the umask's choice: readable by exporters, writable by root only
-  bool ok = WriteAll(fd, std::to_string(pid) + "\n");
+  ::fchmod(fd, mode);  // not the umask's choice
+  bool ok = WriteAll(fd, bytes);
   ok = (::close(fd) == 0) && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = Errno("pid file " + path);
+    *error = Errno(path);
     ::unlink(tmp.c_str());
     return false;
   }
   return true;
+}
+
+bool WritePidFile(const std::string& path, pid_t pid, std::string* error) {
+  // Readable by exporters, writable by root only.
+  return WriteFileAtomic(path, std::to_string(pid) + "\n", 0644, error);
+}
+
+std::optional<std::string> ReadFileNoFollow(const std::string& path, std::string* error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    *error = Errno(path);
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *error = path + ": not a regular file";
+    ::close(fd);
+    return std::nullopt;
+  }
+  return ReadAllAndClose(fd, error);
 }
 
 std::optional<pid_t> LivePidInFile(const std::string& path) {

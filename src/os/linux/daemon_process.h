@@ -15,6 +15,11 @@ namespace vigil::os {
 // whatever the umask) renamed over it, so that a reader never sees a partial file and a
 // symlink planted at `path` is replaced, not followed.
 bool WritePidFile(const std::string& path, pid_t pid, std::string* error);
+// Writes `bytes` to `path` the same way, with `mode` (0600 for what holds secrets).
+bool WriteFileAtomic(const std::string& path, const std::string& bytes, mode_t mode,
+                     std::string* error);
+// Reads a regular file that is not a symlink.
+std::optional<std::string> ReadFileNoFollow(const std::string& path, std::string* error);
 // The pid in `path` if that process is alive and is not this one (a daemon already running).
 // A symlink, a non-regular file or garbage reads as nothing.
 std::optional<pid_t> LivePidInFile(const std::string& path);

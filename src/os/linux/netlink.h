@@ -20,6 +20,7 @@ struct AddressSpec {
   std::optional<base::IpAddress> peer;       // point-to-point: the prefix is the peer's
   std::optional<uint32_t> preferred_lft;     // seconds; 0 = deprecated
   bool home = false, mngtmpaddr = false, noprefixroute = false, autojoin = false;
+  bool operator==(const AddressSpec&) const = default;
 };
 
 // A macvlan or ipvlan on top of `parent` (keepalived's use_vmac / use_ipvlan).

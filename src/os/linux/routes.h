@@ -31,6 +31,7 @@ struct RouteSpec {
   std::optional<uint8_t> scope;            // otherwise chosen as `ip route` does
   uint8_t protocol = kRtprotKeepalived;
   bool onlink = false;
+  bool operator==(const RouteSpec&) const = default;
 };
 
 struct RuleSpec {
@@ -42,6 +43,7 @@ struct RuleSpec {
   std::optional<uint32_t> fwmark, fwmask;
   uint8_t tos = 0;
   bool invert = false;  // "not"
+  bool operator==(const RuleSpec&) const = default;
 };
 
 // Parses a virtual_routes line. Errors name the word that could not be used.
