@@ -1,0 +1,1 @@
+#include "control/keepalived_dump.h"

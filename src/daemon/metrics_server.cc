@@ -1,0 +1,1 @@
+#include "daemon/metrics_server.h"

@@ -1,0 +1,3 @@
+// Placeholder: being written (issue 6).
+#pragma once
+namespace vigil::daemon {}
