@@ -17,6 +17,7 @@
 #include "os/linux/daemon_process.h"
 #include "os/linux/logging.h"
 #include "os/linux/real_file_source.h"
+#include "os/linux/systemd.h"
 
 namespace {
 
@@ -76,6 +77,7 @@ int RunAsChild(const CommandLine& cmd, const std::string& role) {
   if (!SetupLogging(cmd)) return 1;
   pid_t parent = static_cast<pid_t>(std::atoi(Env(d::kParentPidEnv)));
   if (!vigil::os::DieWithParent(parent)) return 0;  // the supervisor is already gone
+  vigil::os::ForgetServiceManager();                // only the supervisor talks to systemd
   vigil::os::SetProcessName(role == "vrrp" ? "vigild_vrrp" : "vigild_check");
   std::string err;
   auto bytes = vigil::os::ReadAllAndClose(std::atoi(Env(d::kSnapshotFdEnv)), &err);
@@ -93,6 +95,7 @@ int RunAsChild(const CommandLine& cmd, const std::string& role) {
   o.control_socket = d::ChildControlSocket(cmd.control_socket, role);
   o.pid_file = role == "vrrp" ? cmd.vrrp_pid_file : cmd.checkers_pid_file;
   o.respawned = std::string(Env(d::kRespawnedEnv)) == "1";
+  o.ready_fd = *Env(d::kReadyFdEnv) ? std::atoi(Env(d::kReadyFdEnv)) : -1;
   std::string snapshot_path = d::ReloadSnapshotPath(cmd.control_socket);
   o.load_reload = [&cmd, snapshot_path](std::string* error) -> std::optional<vigil::model::Config> {
     auto bytes = vigil::os::ReadFileNoFollow(snapshot_path, error);

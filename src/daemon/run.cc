@@ -89,7 +89,12 @@ class Child {
     other.add(SIGRTMIN + 2);
     other.add(SIGRTMAX - 1);
     WaitOther(other);
-    spdlog::info("Startup complete");
+    spdlog::info("{} child: startup complete", Title());
+    if (opts_.ready_fd >= 0) {
+      char byte = 'R';
+      if (::write(opts_.ready_fd, &byte, 1) != 1) spdlog::debug("readiness pipe: {}", errno);
+      ::close(opts_.ready_fd);
+    }
     io_.run();
     os::RemovePidFile(opts_.pid_file, ::getpid());
     return 0;
@@ -108,6 +113,7 @@ class Child {
 
   std::string Request(const std::string& request) {
     if (request == "status") return Status();
+    if (request == "ping") return R"({"pong":true})";  // the supervisor's watchdog probe
     if (request == "reload") return Reload().dump();
     return R"({"error":"unknown request"})";
   }

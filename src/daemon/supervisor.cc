@@ -7,6 +7,7 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -15,9 +16,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/rate_limit.h"
 #include "daemon/control_server.h"
 #include "daemon/respawn.h"
 #include "os/linux/daemon_process.h"
+#include "os/linux/systemd.h"
 
 namespace vigil::daemon {
 
@@ -128,6 +131,9 @@ struct ChildRt {
   std::optional<int> last_exit;  // exit code, or 128 + signal
   std::unique_ptr<asio::steady_timer> timer;
   bool term_sent = false;  // the stop has been asked of it
+  bool ready = false;      // it said so (a byte on its readiness pipe) since its start
+  std::unique_ptr<asio::posix::stream_descriptor> ready_pipe;
+  char ready_byte = 0;
 };
 
 class Supervisor {
@@ -160,6 +166,11 @@ class Supervisor {
     WaitSignal();
     if (!control_.Start(&err)) spdlog::warn("{}", err);
     for (auto& c : children_) Spawn(c);
+    watchdog_interval_ = os::WatchdogInterval();
+    if (watchdog_interval_.count() > 0) {
+      spdlog::info("systemd watchdog every {} ms", watchdog_interval_.count() / 1000);
+      Watchdog();
+    }
     io_.run();
     control_.Stop();
     os::RemovePidFile(opts_.pid_file, ::getpid());
@@ -196,18 +207,36 @@ class Supervisor {
       spdlog::error("{} child not started: {}", c.title, err);
       return Stop(1);
     }
-    std::vector<std::string> env = {
-        std::string(kChildRoleEnv) + "=" + c.role,
-        std::string(kParentPidEnv) + "=" + std::to_string(::getpid()),
-        std::string(kSnapshotFdEnv) + "=" + std::to_string(fd),
-        std::string(kRespawnedEnv) + "=" + (c.starts > 0 ? "1" : "0"),
-    };
-    pid_t pid = os::SpawnSelf(opts_.argv, env, fd, &err);
-    ::close(fd);
-    if (pid < 0) {
+    int ready[2];
+    if (!os::ReadinessPipe(ready, &err)) {
+      ::close(fd);
       spdlog::error("{} child not started: {}", c.title, err);
       return Stop(1);
     }
+    std::vector<std::string> env = {
+        std::string(kChildRoleEnv) + "=" + c.role,
+        std::string(kParentPidEnv) + "=" + std::to_string(::getpid()),
+        std::string(kSnapshotFdEnv) + "=3",
+        std::string(kReadyFdEnv) + "=4",
+        std::string(kRespawnedEnv) + "=" + (c.starts > 0 ? "1" : "0"),
+    };
+    pid_t pid = os::SpawnSelf(opts_.argv, env, {fd, ready[1]}, &err);
+    ::close(fd);
+    ::close(ready[1]);
+    if (pid < 0) {
+      ::close(ready[0]);
+      spdlog::error("{} child not started: {}", c.title, err);
+      return Stop(1);
+    }
+    c.ready = false;
+    c.ready_pipe = std::make_unique<asio::posix::stream_descriptor>(io_, ready[0]);
+    c.ready_pipe->async_read_some(asio::buffer(&c.ready_byte, 1),
+                                  [this, &c, pid](const boost::system::error_code& ec, size_t n) {
+                                    if (ec || n == 0 || c.pid != pid)
+                                      return;  // it died before it was ready
+                                    c.ready = true;
+                                    ChildReady(c);
+                                  });
     c.pid = pid;
     c.started = Clock::now();
     ++c.starts;
@@ -225,9 +254,76 @@ class Supervisor {
     }
   }
 
+  // The service is ready once every child is, the first time (systemd's READY=1); a child
+  // started again later only updates the status line.
+  void ChildReady(ChildRt& c) {
+    spdlog::debug("{} child ready", c.title);
+    for (const auto& o : children_) {
+      if (!o.ready) return;
+    }
+    if (!announced_ready_) {
+      announced_ready_ = true;
+      spdlog::info("Startup complete");
+    }
+    os::Notify("READY=1\nSTATUS=" + StatusLine());
+  }
+
+  std::string StatusLine() const {
+    std::string s;
+    for (const auto& c : children_) {
+      if (!s.empty()) s += ", ";
+      s += c.title + std::string(c.pid > 0 ? " running" : " restarting");
+      if (c.starts > 1) s += " (" + std::to_string(c.starts - 1) + " restarts)";
+    }
+    return s;
+  }
+
+  // systemd's watchdog is kept alive only while the children's event loops answer: every
+  // running child must answer "ping" within a third of the interval.
+  void Watchdog() {
+    watchdog_timer_.expires_after(watchdog_interval_ / 3);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || stopping_) return;
+      auto pending = std::make_shared<size_t>(1);
+      auto healthy = std::make_shared<bool>(true);
+      auto one = [this, pending, healthy] {
+        if (--*pending > 0) return;
+        if (*healthy) os::Notify("WATCHDOG=1");
+        Watchdog();
+      };
+      auto timeout = std::chrono::duration_cast<std::chrono::seconds>(watchdog_interval_ / 3);
+      if (timeout.count() < 1) timeout = std::chrono::seconds(1);
+      for (auto& c : children_) {
+        if (c.pid <= 0 || !c.ready) continue;
+        ++*pending;
+        std::string title = c.title;
+        std::make_shared<ChildQuery>(
+            io_, ChildControlSocket(opts_.control_socket, c.role), "ping",
+            [this, one, healthy, title](std::optional<std::string> r) {
+              if (!r || r->find("pong") == std::string::npos) {
+                *healthy = false;
+                uint64_t suppressed = 0;
+                if (watchdog_logs_.Allow(Clock::now(), &suppressed)) {
+                  spdlog::warn("{} child did not answer; the systemd watchdog is not fed", title);
+                }
+              }
+              one();
+            },
+            timeout)
+            ->Run();
+      }
+      one();
+    });
+  }
+
   void ChildEnded(ChildRt& c, int status) {
     pid_t pid = c.pid;
     c.pid = 0;
+    c.ready = false;
+    if (c.ready_pipe) {
+      boost::system::error_code ignored;
+      c.ready_pipe->close(ignored);
+    }
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     c.last_exit = code;
     os::RemovePidFile(c.pid_file, pid);
@@ -260,8 +356,12 @@ class Supervisor {
 
   // Stops the children one at a time, VRRP first; the loop ends when none is left.
   void Stop(int code) {
-    if (!stopping_) exit_code_ = code;
+    if (!stopping_) {
+      exit_code_ = code;
+      os::Notify("STOPPING=1");
+    }
     stopping_ = true;
+    watchdog_timer_.cancel();
     for (auto& c : children_) c.timer->cancel();
     StopNext();
   }
@@ -295,6 +395,9 @@ class Supervisor {
         std::make_shared<std::vector<std::function<void(std::string)>>>(std::move(waiting_));
     waiting_.clear();
     auto finish = [this, replies](const nlohmann::json& result) {
+      os::Notify(std::string("READY=1\nSTATUS=") +
+                 (result.value("reloaded", false) ? "Reload complete; " : "Reload refused; ") +
+                 StatusLine());
       for (auto& r : *replies) {
         if (r) r(result.dump());
       }
@@ -302,6 +405,8 @@ class Supervisor {
       if (!waiting_.empty() && !stopping_) StartReload();
     };
     spdlog::info("Reloading");
+    os::Notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(os::MonotonicUsec()) +
+               "\nSTATUS=Reloading");
     ReloadLoad load = opts_.load ? opts_.load() : ReloadLoad{};
     if (!load.ok) {
       for (const auto& e : load.errors) spdlog::error("{}", e);
@@ -393,9 +498,13 @@ class Supervisor {
   const SupervisorOptions& opts_;
   std::string snapshot_;  // what a child is started with: the last configuration accepted
   bool reloading_ = false;
+  bool announced_ready_ = false;
+  std::chrono::microseconds watchdog_interval_{0};
+  base::RateLimit watchdog_logs_{5, std::chrono::seconds(60)};
   std::vector<std::function<void(std::string)>> waiting_;  // replies of queued reloads
   asio::io_context io_;
   asio::signal_set signals_;
+  asio::steady_timer watchdog_timer_{io_};
   ControlServer control_;
   std::vector<ChildRt> children_;
   bool stopping_ = false;

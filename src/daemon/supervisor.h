@@ -47,6 +47,7 @@ std::string ReloadSnapshotPath(const std::string& control_socket);
 inline constexpr const char* kChildRoleEnv = "VIGIL_CHILD";  // "vrrp" | "checker"
 inline constexpr const char* kParentPidEnv = "VIGIL_PARENT_PID";
 inline constexpr const char* kSnapshotFdEnv = "VIGIL_SNAPSHOT_FD";
+inline constexpr const char* kReadyFdEnv = "VIGIL_READY_FD";  // a byte when started
 inline constexpr const char* kRespawnedEnv = "VIGIL_RESPAWNED";  // "1" after a death
 
 }  // namespace vigil::daemon

@@ -151,8 +151,16 @@ std::optional<std::string> ReadAllAndClose(int fd, std::string* error) {
   return out;
 }
 
+bool ReadinessPipe(int fds[2], std::string* error) {
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    *error = Errno("pipe");
+    return false;
+  }
+  return true;
+}
+
 pid_t SpawnSelf(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                int keep_fd, std::string* error) {
+                const std::vector<int>& pass, std::string* error) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -183,9 +191,13 @@ pid_t SpawnSelf(const std::vector<std::string>& argv, const std::vector<std::str
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
-    // Descriptors above 2 other than keep_fd: close_range around it.
-    if (keep_fd > 3) ::syscall(SYS_close_range, 3u, static_cast<unsigned>(keep_fd - 1), 0u);
-    ::syscall(SYS_close_range, static_cast<unsigned>(keep_fd >= 3 ? keep_fd + 1 : 3), ~0u, 0u);
+    // The passed descriptors go out of the way first (they may sit where others must go),
+    // then to 3, 4, ...; dup2 clears close-on-exec. Everything above is closed.
+    int moved[8];
+    size_t n = pass.size() < 8 ? pass.size() : 8;
+    for (size_t i = 0; i < n; ++i) moved[i] = ::fcntl(pass[i], F_DUPFD_CLOEXEC, 64);
+    for (size_t i = 0; i < n; ++i) ::dup2(moved[i], static_cast<int>(3 + i));
+    ::syscall(SYS_close_range, static_cast<unsigned>(3 + n), ~0u, 0u);
     ::execve("/proc/self/exe", args.data(), envp.data());
     ::_exit(127);
   }

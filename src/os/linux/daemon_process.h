@@ -37,10 +37,14 @@ int BytesToInheritedFd(const std::string& bytes, std::string* error);
 std::optional<std::string> ReadAllAndClose(int fd, std::string* error);
 
 // fork + exec of this very program (/proc/self/exe) with `argv` and the current environment
-// plus `env` ("NAME=value"); every descriptor but 0, 1, 2 and `keep_fd` is closed in the
-// child. Returns the child's pid, or -1 with *error.
+// plus `env` ("NAME=value"). The descriptors `pass` become 3, 4, ... in the child, in their
+// order; every other one but 0, 1 and 2 is closed. Returns the child's pid, or -1 with *error.
 pid_t SpawnSelf(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                int keep_fd, std::string* error);
+                const std::vector<int>& pass, std::string* error);
+
+// A pipe for a child's "I am ready" (a byte on the write end, passed to the child); both
+// ends close-on-exec in this process. False with *error on failure.
+bool ReadinessPipe(int fds[2], std::string* error);
 
 // The child side: SIGTERM when the parent dies (and false if `parent` is already gone, so the
 // child should not start at all).
