@@ -12,6 +12,8 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libsystemd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev time python3
+  # the control socket's JSON schema check (tests/netns/operations.sh), systemd-analyze
+  python3-jsonschema systemd
   # interop peers and network test tools
   keepalived frr tshark nftables iproute2 iputils-ping iputils-arping socat nginx-light tcpdump
   # check targets and an independent view of IPVS (issue 5)

@@ -143,7 +143,8 @@ struct CheckEngine::Impl {
   struct RealServerRt {
     const model::RealServerConf* conf;
     std::vector<std::unique_ptr<CheckerRt>> checkers;
-    bool alive = true;
+    bool alive = true;      // what its checkers say
+    bool disabled = false;  // the operator took it out (vigilctl real-server disable)
     std::string text;
   };
   struct VirtualServerRt {
@@ -225,10 +226,12 @@ struct CheckEngine::Impl {
     }
     std::map<std::string, const CheckerRt*> old_checkers;
     std::map<std::string, const VirtualServerRt*> old_vss;
+    std::map<std::string, const RealServerRt*> old_rss;
     if (prev) {
       for (const auto& v : prev->vss) {
         old_vss[v->text] = v.get();
         for (const auto& r : v->servers) {
+          old_rss[v->text + " " + r->text] = r.get();
           for (size_t i = 0; i < r->checkers.size(); ++i) {
             const auto& c = *r->checkers[i];
             old_checkers[CheckerKey(v->text, r->text, i, c.conf->kind)] = &c;
@@ -298,6 +301,9 @@ struct CheckEngine::Impl {
           r->checkers.push_back(std::move(cr));
         }
         r->alive = AllUp(*r);
+        if (auto o = old_rss.find(v->text + " " + r->text); o != old_rss.end()) {
+          r->disabled = o->second->disabled;  // an operator's choice outlives a reload
+        }
         v->servers.push_back(std::move(r));
       }
       // The starting quorum: what the starting states give, from "had quorum" (keepalived
@@ -326,7 +332,7 @@ struct CheckEngine::Impl {
   }
   static std::vector<bool> Alive(const VirtualServerRt& v) {
     std::vector<bool> a;
-    for (const auto& r : v.servers) a.push_back(r->alive);
+    for (const auto& r : v.servers) a.push_back(r->alive && !r->disabled);
     return a;
   }
   static std::vector<int> Weights(const VirtualServerRt& v) {
@@ -610,6 +616,32 @@ struct CheckEngine::Impl {
     notifier.Stop(std::move(done));
   }
 
+  // vigilctl real-server disable|enable: the operator takes a real server out of its
+  // virtual server (as if its checks failed; they go on) or lets its checks decide again.
+  std::string SetRealServer(const std::string& vs, const std::string& address, int port,
+                            bool enabled) {
+    for (auto& v : vss) {
+      if (v->text != vs) continue;
+      for (auto& r : v->servers) {
+        int rport = r->conf->port.value_or(v->conf->port.value_or(0));
+        if (r->conf->address.ToString() != address || rport != port) continue;
+        nlohmann::json out = {
+            {"ok", true}, {"virtual_server", vs}, {"real_server", r->text}, {"disabled", !enabled}};
+        if (r->disabled == !enabled) return out.dump();
+        r->disabled = !enabled;
+        spdlog::info("Real server {} of VS {} {} by the operator", r->text, v->text,
+                     enabled ? "enabled" : "disabled");
+        MarkDirty();
+        return out.dump();
+      }
+      return nlohmann::json{
+          {"ok", false},
+          {"error", "no real server " + address + " port " + std::to_string(port) + " in " + vs}}
+          .dump();
+    }
+    return nlohmann::json{{"ok", false}, {"error", "no virtual server " + vs}}.dump();
+  }
+
   std::string StatusJson() const {
     nlohmann::json doc;
     doc["dataplane"] = dataplane ? dataplane->name() : "";
@@ -637,6 +669,7 @@ struct CheckEngine::Impl {
         servers.push_back({{"address", r.conf->address.ToString()},
                            {"port", r.conf->port.value_or(v->conf->port.value_or(0))},
                            {"alive", r.alive},
+                           {"disabled", r.disabled},
                            {"weight", weights[i]},
                            {"checkers", checkers}});
       }
@@ -671,5 +704,9 @@ bool CheckEngine::Start() { return impl_->Start(); }
 bool CheckEngine::TakeOver(CheckEngine& previous) { return impl_->TakeOver(*previous.impl_); }
 void CheckEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
 std::string CheckEngine::StatusJson() const { return impl_->StatusJson(); }
+std::string CheckEngine::SetRealServer(const std::string& vs, const std::string& address, int port,
+                                       bool enabled) {
+  return impl_->SetRealServer(vs, address, port, enabled);
+}
 
 }  // namespace vigil::daemon

@@ -39,6 +39,11 @@ class CheckEngine {
   bool TakeOver(CheckEngine& previous);
   // Stops checking and removes what Vigil installed; `done` runs when that is over.
   void Shutdown(std::function<void()> done);
+  // vigilctl real-server disable|enable: takes the real server `address`:`port` of the
+  // virtual server named `vs` (keepalived's name, as in the status) out of the table whatever
+  // its checks say, or gives it back to them. JSON reply {"ok": ...}. Carried over reloads.
+  std::string SetRealServer(const std::string& vs, const std::string& address, int port,
+                            bool enabled);
   // {"dataplane": ..., "virtual_servers": [...]} (docs/CONTROL.md).
   std::string StatusJson() const;
 

@@ -21,7 +21,8 @@ std::string VersionText() {
   return "Keepalived v2.2.7 (Vigil 0.1.0, keepalived-compatible)\n"
          "\n"
          "Vigil: a high-availability daemon that reads keepalived.conf\n"
-         "configure options: --enable-vrrp --enable-lvs --enable-regex --enable-nftables\n";
+         "configure options: --enable-vrrp --enable-lvs --enable-regex --enable-nftables "
+         "--enable-json\n";
 }
 
 ParseOutcome ParseCommandLine(int argc, char** argv) {
@@ -66,6 +67,8 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
   auto* t = app.add_option("-t,--config-test", "Check the configuration and exit")->expected(0, 1);
   app.add_flag("-v,--version", c.version, "Display the version number");
   app.add_option("--control-socket", c.control_socket, "vigilctl's control socket");
+  app.add_option("--metrics-listen", c.metrics_listen,
+                 "serve Prometheus metrics at http://ADDR:PORT/metrics ([ADDR]:PORT for IPv6)");
   app.add_flag("-h,--help", c.help, "Display this help message");
   try {
     app.parse(argc, argv);

@@ -36,6 +36,7 @@ struct CommandLine {
   bool version = false, help = false;                                               // -v -h
   bool genhash = false;                                                             // -T
   std::string control_socket = "/run/vigil/vigil.sock";  // --control-socket (Vigil only)
+  std::string metrics_listen;  // --metrics-listen ADDR:PORT: Prometheus /metrics (Vigil only)
 };
 
 struct ParseOutcome {

@@ -166,6 +166,7 @@ int Run(const CommandLine& cmd, std::vector<std::string> argv) {
   so.run_checker = !cmd.vrrp_only && (result.config.HasLvs() || cmd.all);
   so.dont_respawn = cmd.dont_respawn;
   so.snapshot_path = vigil::daemon::ReloadSnapshotPath(cmd.control_socket);
+  so.metrics_listen = cmd.metrics_listen;
   so.load = [&cmd]() {
     vigil::daemon::ReloadLoad out;
     vigil::os::RealFileSource disk;

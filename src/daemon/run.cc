@@ -11,7 +11,9 @@
 #include <csignal>
 #include <list>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "control/keepalived_dump.h"
 #include "daemon/check_engine.h"
 #include "daemon/control_server.h"
 #include "daemon/vrrp_engine.h"
@@ -106,15 +108,65 @@ class Child {
   void WaitOther(asio::signal_set& other) {
     other.async_wait([this, &other](const boost::system::error_code& ec, int sig) {
       if (ec) return;
-      spdlog::debug("signal {} is not acted on by the {} child", sig, Title());
+      if (cur_.vrrp && sig != SIGHUP) {
+        Dump(sig);
+      } else {
+        spdlog::debug("signal {} is not acted on by the {} child", sig, Title());
+      }
       WaitOther(other);
     });
+  }
+
+  // keepalived's dump files, where keepalived writes them (global_defs state_dump_file,
+  // stats_dump_file, json_dump_file; /tmp by default), written beside and renamed over, mode
+  // 0644, never through a symlink: SIGUSR1 the data, SIGUSR2 the statistics, SIGRTMAX-1 the
+  // statistics and then zeroes the counters, SIGRTMIN+2 the JSON.
+  void Dump(int sig) {
+    const auto& g = cur_.config->global;
+    auto path = [](const std::string& configured, const char* fallback) {
+      return configured.empty() ? std::string(fallback) : configured;
+    };
+    auto status = nlohmann::json::parse(cur_.vrrp->StatusJson());
+    std::string file, text;
+    if (sig == SIGUSR1) {
+      file = path(g.state_dump_file, "/tmp/keepalived.data");
+      text = control::KeepalivedData(status, *cur_.config);
+    } else if (sig == SIGUSR2 || sig == SIGRTMAX - 1) {
+      file = path(g.stats_dump_file, "/tmp/keepalived.stats");
+      text = control::KeepalivedStats(status);
+    } else if (sig == SIGRTMIN + 2) {
+      file = path(g.json_dump_file, "/tmp/keepalived.json");
+      text = control::KeepalivedJson(status, *cur_.config);
+    } else {
+      return;
+    }
+    std::string err;
+    if (!os::WriteFileAtomic(file, text, 0644, &err)) {
+      spdlog::error("cannot write {}: {}", file, err);
+    } else {
+      spdlog::info("Printing VRRP {} to {}",
+                   sig == SIGUSR1        ? "data"
+                   : sig == SIGRTMIN + 2 ? "as json"
+                                         : "stats",
+                   file);
+    }
+    if (sig == SIGRTMAX - 1) cur_.vrrp->ClearStats();
   }
 
   std::string Request(const std::string& request) {
     if (request == "status") return Status();
     if (request == "ping") return R"({"pong":true})";  // the supervisor's watchdog probe
     if (request == "reload") return Reload().dump();
+    std::istringstream in(request);
+    std::string verb, a, b, c, d;
+    in >> verb >> a >> b >> c >> d;
+    if (verb == "maintenance" && cur_.vrrp && (b == "on" || b == "off")) {
+      return cur_.vrrp->Maintenance(a, b == "on");
+    }
+    if (verb == "real-server" && cur_.checker && (d == "enable" || d == "disable")) {
+      int port = std::atoi(c.c_str());
+      return cur_.checker->SetRealServer(a, b, port, d == "enable");
+    }
     return R"({"error":"unknown request"})";
   }
 

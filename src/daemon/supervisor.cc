@@ -17,7 +17,9 @@
 #include <optional>
 
 #include "base/rate_limit.h"
+#include "control/metrics.h"
 #include "daemon/control_server.h"
+#include "daemon/metrics_server.h"
 #include "daemon/respawn.h"
 #include "os/linux/daemon_process.h"
 #include "os/linux/systemd.h"
@@ -165,6 +167,17 @@ class Supervisor {
     }
     WaitSignal();
     if (!control_.Start(&err)) spdlog::warn("{}", err);
+    if (!opts_.metrics_listen.empty()) {
+      // The same status as vigilctl's, rendered with keepalived-exporter's metric names.
+      metrics_ = std::make_unique<MetricsServer>(
+          io_, opts_.metrics_listen, [this](std::function<void(std::string)> body) {
+            Control("status", [body](std::string reply) {
+              auto doc = nlohmann::json::parse(reply, nullptr, false);
+              body(control::RenderMetrics(doc.is_discarded() ? nlohmann::json::object() : doc));
+            });
+          });
+      if (!metrics_->Start(&err)) spdlog::error("{}", err);
+    }
     for (auto& c : children_) Spawn(c);
     watchdog_interval_ = os::WatchdogInterval();
     if (watchdog_interval_.count() > 0) {
@@ -172,6 +185,7 @@ class Supervisor {
       Watchdog();
     }
     io_.run();
+    if (metrics_) metrics_->Stop();
     control_.Stop();
     os::RemovePidFile(opts_.pid_file, ::getpid());
     spdlog::info("Stopped");
@@ -453,6 +467,24 @@ class Supervisor {
 
   void Control(const std::string& request, std::function<void(std::string)> reply) {
     if (request == "reload") return Reload(std::move(reply));
+    // Operator actions go to the child that owns the object, and its reply comes back as is.
+    std::string verb = request.substr(0, request.find(' '));
+    if (verb == "maintenance" || verb == "real-server") {
+      std::string role = verb == "maintenance" ? "vrrp" : "checker";
+      for (auto& c : children_) {
+        if (c.role != role || c.pid <= 0) continue;
+        std::make_shared<ChildQuery>(
+            io_, ChildControlSocket(opts_.control_socket, role), request,
+            [reply](std::optional<std::string> r) {
+              reply(r ? *r
+                      : std::string(R"({"ok":false,"error":"the )") + "child did not answer\"}");
+            })
+            ->Run();
+        return;
+      }
+      return reply(
+          nlohmann::json{{"ok", false}, {"error", "no " + role + " child is running"}}.dump());
+    }
     auto replies = std::make_shared<std::vector<std::optional<std::string>>>();
     auto pending = std::make_shared<size_t>(0);
     auto finish = [this, request, replies, reply]() {
@@ -506,6 +538,7 @@ class Supervisor {
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_{io_};
   ControlServer control_;
+  std::unique_ptr<MetricsServer> metrics_;
   std::vector<ChildRt> children_;
   bool stopping_ = false;
   int exit_code_ = 0;

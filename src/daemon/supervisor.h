@@ -29,7 +29,8 @@ struct SupervisorOptions {
   bool dont_respawn = false;  // -R: a child's death stops vigild
   // Reload (SIGHUP, or "reload" on the control socket): reads and checks the files again.
   std::function<ReloadLoad()> load;
-  std::string snapshot_path;  // where a reload's snapshot goes for the children (mode 0600)
+  std::string snapshot_path;   // where a reload's snapshot goes for the children (mode 0600)
+  std::string metrics_listen;  // "ADDR:PORT": serve /metrics there (empty: no listener)
 };
 
 // Runs until stopped; returns vigild's exit code. A reload checks the files first and keeps
@@ -47,7 +48,7 @@ std::string ReloadSnapshotPath(const std::string& control_socket);
 inline constexpr const char* kChildRoleEnv = "VIGIL_CHILD";  // "vrrp" | "checker"
 inline constexpr const char* kParentPidEnv = "VIGIL_PARENT_PID";
 inline constexpr const char* kSnapshotFdEnv = "VIGIL_SNAPSHOT_FD";
-inline constexpr const char* kReadyFdEnv = "VIGIL_READY_FD";  // a byte when started
+inline constexpr const char* kReadyFdEnv = "VIGIL_READY_FD";     // a byte when started
 inline constexpr const char* kRespawnedEnv = "VIGIL_RESPAWNED";  // "1" after a death
 
 }  // namespace vigil::daemon

@@ -100,6 +100,7 @@ struct VrrpEngine::Impl {
     // A reload: the state the same instance had under the previous configuration, until the
     // router has entered it again (that entry is no transition: no notify, no FIFO line).
     std::optional<vrrp::State> inherited;
+    bool maintenance = false;  // the operator took it out of service (vigilctl maintenance)
   };
   // What a reload hands over from the instance under the previous configuration.
   struct Carried {
@@ -108,6 +109,7 @@ struct VrrpEngine::Impl {
     uint32_t ah_sequence;
     uint16_t ip_id;
     KernelSpecs specs;  // what it installed as Master
+    bool maintenance;
   };
   // keepalived's rule for "the same instance" across a reload (vrrp_exist()): VRID, address
   // family, interface, unicast or multicast. The name is not part of it.
@@ -800,6 +802,7 @@ struct VrrpEngine::Impl {
     for (auto& in : instances) {
       const auto& addrs = in->specs.addresses;
       if (auto c = carried.find(in->conf->name); c != carried.end()) {
+        in->maintenance = c->second.maintenance;
         in->inherited = c->second.state;
         in->resume = c->second.state == vrrp::State::kMaster;
         continue;  // its addresses are as the previous engine left them
@@ -836,6 +839,10 @@ struct VrrpEngine::Impl {
 
   void StartInstances() {
     for (auto& in : instances) {
+      if (in->maintenance) {  // carried over a reload: it stays out of service
+        in->inherited.reset();
+        continue;
+      }
       if (in->tracked.priority != in->conf->priority) {
         Step(*in, vrrp::PriorityChanged{in->tracked.priority});
       }
@@ -921,7 +928,7 @@ struct VrrpEngine::Impl {
       }
       const auto& r = *in->router;
       next.carried[it->second->name] =
-          Carried{r.state(), r.stats(), r.ah_sequence(), in->ip_id, in->specs};
+          Carried{r.state(), r.stats(), r.ah_sequence(), in->ip_id, in->specs, in->maintenance};
       wanted.erase(it);  // one previous instance per new one
     }
     for (const auto& g : sync_groups) next.carried_groups[g.conf->name] = g.state;
@@ -977,6 +984,36 @@ struct VrrpEngine::Impl {
     lvs_sync->InstanceState("BACKUP");  // until the instance says otherwise, as keepalived
   }
 
+  // vigilctl maintenance: out of service, a Master hands over as at a graceful stop (priority
+  // 0, addresses released) and the instance stays silent in INIT; back in service it starts
+  // as at startup (Backup, then Master if it wins, preempting as configured).
+  std::string Maintenance(const std::string& name, bool on) {
+    for (auto& in : instances) {
+      if (in->conf->name != name) continue;
+      nlohmann::json r = {{"ok", true}, {"instance", name}, {"maintenance", on}};
+      if (in->maintenance == on) return r.dump();
+      in->maintenance = on;
+      if (on) {
+        spdlog::info("{} taken out of service by the operator", Name(*in));
+        Step(*in, vrrp::Shutdown{});
+        for (auto& slot : in->timers) slot.deadline.reset();
+        if (in->garp_timer) in->garp_timer->cancel();
+        if (in->refresh_timer) in->refresh_timer->cancel();
+        if (in->extra_if_timer) in->extra_if_timer->cancel();
+      } else {
+        spdlog::info("{} back in service", Name(*in));
+        if (in->tracked.priority != in->router->priority()) {
+          Step(*in, vrrp::PriorityChanged{in->tracked.priority});
+        }
+        Step(*in, vrrp::Startup{});
+        UpdateReady(*in);
+      }
+      r["state"] = vrrp::StateName(in->router->state());
+      return r.dump();
+    }
+    return nlohmann::json{{"ok", false}, {"error", "no vrrp_instance " + name}}.dump();
+  }
+
   std::string StatusJson() const {
     nlohmann::json doc;
     doc["instances"] = nlohmann::json::array();
@@ -985,10 +1022,12 @@ struct VrrpEngine::Impl {
       const auto& in = instances[index];
       const auto& r = *in->router;
       const auto& st = r.stats();
+      const auto& rc = r.config();
       nlohmann::json vips = nlohmann::json::array();
       for (const auto& v : in->conf->vips) vips.push_back(v.address.ToString());
       doc["instances"].push_back({
           {"name", in->conf->name},
+          {"maintenance", in->maintenance},
           {"state", vrrp::StateName(r.state())},
           {"interface", in->conf->interface},
           {"vmac_interface", in->vmac},
@@ -1003,6 +1042,23 @@ struct VrrpEngine::Impl {
                            : !in->static_fault.empty() ? in->static_fault
                                                        : std::string()},
           {"tracking", tracking.Status(index)},
+          // What the router resolved from the instance and global_defs (keepalived's dumps).
+          {"src_ip", rc.primary_address.ToString()},
+          {"accept", in->accept_mode},
+          {"strict_mode", rc.strict},
+          {"skip_check_adv_addr", rc.skip_check_adv_addr},
+          {"preempt_delay", std::chrono::duration<double>(rc.preempt_delay).count()},
+          {"garp_delay", std::chrono::duration<double>(rc.garp_master_delay).count()},
+          {"garp_repeat", rc.garp_master_repeat},
+          {"garp_lower_prio_delay",
+           std::chrono::duration<double>(rc.garp_lower_prio_delay).count()},
+          {"garp_lower_prio_repeat", rc.garp_lower_prio_repeat},
+          {"lower_prio_no_advert", rc.lower_prio_no_advert},
+          {"higher_prio_send_advert", rc.higher_prio_send_advert},
+          {"auth_type", rc.auth_type == vrrp::AuthType::kPass ? "PASS"
+                        : rc.auth_type == vrrp::AuthType::kAh ? "AH"
+                                                              : "none"},
+          {"master_down_interval", std::chrono::duration<double>(r.master_down_interval()).count()},
           {"stats",
            {{"advert_rcvd", st.advert_rcvd},
             {"advert_sent", st.advert_sent},
@@ -1035,5 +1091,11 @@ bool VrrpEngine::TakeOver(VrrpEngine& previous) {
   return Start();  // previous's notifier stops at its Shutdown, after ours opened the FIFOs
 }
 std::string VrrpEngine::StatusJson() const { return impl_->StatusJson(); }
+void VrrpEngine::ClearStats() {
+  for (auto& in : impl_->instances) in->router->Restore(vrrp::Stats{}, in->router->ah_sequence());
+}
+std::string VrrpEngine::Maintenance(const std::string& instance, bool on) {
+  return impl_->Maintenance(instance, on);
+}
 
 }  // namespace vigil::daemon

@@ -45,6 +45,12 @@ class VrrpEngine {
   // over as they are. `previous` runs nothing afterwards; Shutdown() it, then destroy it once
   // its `done` has run. False if no instance could be started.
   bool TakeOver(VrrpEngine& previous);
+  // vigilctl maintenance: takes `instance` out of service (a Master hands over as at a
+  // graceful stop, then it stays silent) or puts it back (it starts as at startup). The
+  // reply is JSON: {"ok": true, ...} or {"ok": false, "error": ...}. Carried over reloads.
+  std::string Maintenance(const std::string& instance, bool on);
+  // keepalived's STATS_CLEAR: every instance's counters back to zero.
+  void ClearStats();
   // The status document served by the control socket (docs/CONTROL.md).
   std::string StatusJson() const;
 

@@ -20,6 +20,7 @@ check() {  # check DESCRIPTION EXPECTED ACTUAL
 
 first=$($VIGILD -v 2>&1 >/dev/null | head -1)
 check "-v first line on stderr" "v2.2.7" "$(echo "$first" | awk '{print $2}')"
+check "-v claims --enable-json (exporters use the JSON dump then)" "1" "$($VIGILD -v 2>&1 | grep -c -- '--enable-json')"
 check "--signum=RELOAD" "1" "$($VIGILD --signum=RELOAD)"
 check "--signum=JSON" "$(keepalived --signum=JSON 2>/dev/null || echo 36)" "$($VIGILD --signum=JSON)"
 $VIGILD --signum=NOPE >/dev/null 2>&1; check "--signum unknown exits 1" 1 $?

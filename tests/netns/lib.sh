@@ -76,11 +76,11 @@ netns_lan() {
 # running" to the second daemon of a test).
 vigil_args() { echo "-n -p $tmp/$1.pid -r $tmp/$1.vrrp.pid -c $tmp/$1.checker.pid"; }
 
-# vigil_start NS NAME: vigild in NS on $tmp/NAME.conf, control socket $tmp/NAME.sock, log
-# $tmp/NAME.log (the test sets VIGILD and tmp).
+# vigil_start NS NAME [ARG...]: vigild in NS on $tmp/NAME.conf, control socket $tmp/NAME.sock,
+# log $tmp/NAME.log, with the extra ARGs (the test sets VIGILD and tmp).
 vigil_start() {
   # shellcheck disable=SC2046
-  ip netns exec "$1" "$VIGILD" $(vigil_args "$2") -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" \
+  ip netns exec "$1" "$VIGILD" $(vigil_args "$2") -l -G -f "$tmp/$2.conf" --control-socket "$tmp/$2.sock" "${@:3}" \
     >>"$tmp/$2.log" 2>&1 &
 }
 
