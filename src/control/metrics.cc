@@ -78,6 +78,10 @@ constexpr FamilyDesc kFamilies[] = {
     {"vigil_real_server_weight", Type::kGauge, "Weight of the real server."},
     {"vigil_checker_checks_total", Type::kCounter, "Checks the checker has run."},
     {"vigil_checker_failures_total", Type::kCounter, "Checks that failed."},
+    {"vigil_checker_last_check_seconds", Type::kGauge,
+     "How long the checker's last check took (connect to verdict)."},
+    {"vigil_real_server_transitions_total", Type::kCounter,
+     "Times the real server went up or down (its checkers' verdict)."},
     {"vigil_checker_failures_by_reason_total", Type::kCounter,
      "Checks that failed, by named failure."},
     {"vigil_virtual_server_quorum", Type::kGauge,
@@ -291,11 +295,13 @@ void AddVirtualServer(Exposition& out, const json& vs) {
                               {"port", Text(Member(rs, "port"))}};
     AddIf(out, "vigil_real_server_up", rs_labels, Member(rs, "alive"));
     AddIf(out, "vigil_real_server_weight", rs_labels, Member(rs, "weight"));
+    AddIf(out, "vigil_real_server_transitions_total", rs_labels, Member(rs, "transitions"));
     for (const auto& c : Array(rs, "checkers")) {
       Labels labels = rs_labels;
       labels.emplace_back("type", Text(Member(c, "type")));
       AddIf(out, "vigil_checker_checks_total", labels, Member(c, "checks"));
       AddIf(out, "vigil_checker_failures_total", labels, Member(c, "failures"));
+      AddIf(out, "vigil_checker_last_check_seconds", labels, Member(c, "last_check_seconds"));
       const json* reasons = Member(c, "failures_by_reason");
       if (!reasons || !reasons->is_object()) continue;
       for (const auto& [reason, count] : reasons->items()) {

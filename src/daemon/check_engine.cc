@@ -139,12 +139,14 @@ struct CheckEngine::Impl {
     check::Duration delay_loop{0};
     check::Duration late{0};  // how long after it was due the running check started
     check::TimePoint started{};
+    check::Duration last_took{0};  // the last recorded check's duration
   };
   struct RealServerRt {
     const model::RealServerConf* conf;
     std::vector<std::unique_ptr<CheckerRt>> checkers;
-    bool alive = true;      // what its checkers say
-    bool disabled = false;  // the operator took it out (vigilctl real-server disable)
+    bool alive = true;         // what its checkers say
+    bool disabled = false;     // the operator took it out (vigilctl real-server disable)
+    uint64_t transitions = 0;  // up/down changes of `alive`
     std::string text;
   };
   struct VirtualServerRt {
@@ -171,6 +173,7 @@ struct CheckEngine::Impl {
   uint64_t apply_failures = 0, applies = 0;
   Impl* prev = nullptr;      // during a reload's Build(): the engine of the configuration before
   bool handed_over = false;  // a newer engine took over from this one
+  bool keep_table_on_stop = false;  // -I
   std::string last_apply_error;
   base::RateLimit failure_logs{20, std::chrono::seconds(10)};
   std::mt19937_64 rng{std::random_device{}()};
@@ -295,6 +298,7 @@ struct CheckEngine::Impl {
             cr->last_failure = o.last_failure;
             cr->last_detail = o.last_detail;
             cr->weight = o.weight;
+            cr->last_took = o.last_took;
           }
           cr->delay_loop = timing.delay_loop;
           cr->timer = std::make_unique<asio::steady_timer>(io);
@@ -303,6 +307,7 @@ struct CheckEngine::Impl {
         r->alive = AllUp(*r);
         if (auto o = old_rss.find(v->text + " " + r->text); o != old_rss.end()) {
           r->disabled = o->second->disabled;  // an operator's choice outlives a reload
+          r->transitions = o->second->transitions;
         }
         v->servers.push_back(std::move(r));
       }
@@ -516,6 +521,7 @@ struct CheckEngine::Impl {
     // The check's end: its start plus its own duration where the probe measured one (so the
     // time the loop took to hear of it does not lengthen the period), else now.
     auto end = res.took ? c.started + *res.took : Now();
+    c.last_took = end - c.started;
     auto tr = c.verdict->Record(res.ok, end, c.late);
     if (!tr.changed) {
       if (weight_changed) MarkDirty();
@@ -525,6 +531,7 @@ struct CheckEngine::Impl {
     bool alive = AllUp(r);
     if (alive != r.alive) {
       r.alive = alive;
+      ++r.transitions;
       const auto& rs = *r.conf;
       spdlog::info("{} service {} {} VS {}", alive ? "Adding" : "Removing", r.text,
                    alive ? "to" : "from", v.text);
@@ -612,7 +619,7 @@ struct CheckEngine::Impl {
   void Shutdown(std::function<void()> done) {
     if (handed_over) return notifier.Stop(std::move(done));
     Quiesce();
-    if (dataplane) dataplane->Clear();
+    if (dataplane && !keep_table_on_stop) dataplane->Clear();
     notifier.Stop(std::move(done));
   }
 
@@ -658,18 +665,21 @@ struct CheckEngine::Impl {
         const auto& r = *v->servers[i];
         nlohmann::json checkers = nlohmann::json::array();
         for (const auto& c : r.checkers) {
-          checkers.push_back({{"type", model::CheckerKeyword(c->conf->kind)},
-                              {"up", c->verdict->up()},
-                              {"checks", c->verdict->checks()},
-                              {"failures", c->verdict->failures()},
-                              {"failures_by_reason", c->failures},
-                              {"last_failure", c->last_failure},
-                              {"last_detail", c->last_detail}});
+          checkers.push_back(
+              {{"type", model::CheckerKeyword(c->conf->kind)},
+               {"up", c->verdict->up()},
+               {"checks", c->verdict->checks()},
+               {"failures", c->verdict->failures()},
+               {"failures_by_reason", c->failures},
+               {"last_failure", c->last_failure},
+               {"last_check_seconds", std::chrono::duration<double>(c->last_took).count()},
+               {"last_detail", c->last_detail}});
         }
         servers.push_back({{"address", r.conf->address.ToString()},
                            {"port", r.conf->port.value_or(v->conf->port.value_or(0))},
                            {"alive", r.alive},
                            {"disabled", r.disabled},
+                           {"transitions", r.transitions},
                            {"weight", weights[i]},
                            {"checkers", checkers}});
       }
@@ -702,6 +712,7 @@ CheckEngine::CheckEngine(asio::io_context& io, const model::Config& config)
 CheckEngine::~CheckEngine() = default;
 bool CheckEngine::Start() { return impl_->Start(); }
 bool CheckEngine::TakeOver(CheckEngine& previous) { return impl_->TakeOver(*previous.impl_); }
+void CheckEngine::KeepTableOnStop() { impl_->keep_table_on_stop = true; }
 void CheckEngine::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
 std::string CheckEngine::StatusJson() const { return impl_->StatusJson(); }
 std::string CheckEngine::SetRealServer(const std::string& vs, const std::string& address, int port,

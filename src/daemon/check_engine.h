@@ -37,6 +37,8 @@ class CheckEngine {
   // False, with `previous` untouched and running, if the new configuration cannot be built.
   // Afterwards Shutdown() `previous` (it only stops its notifier) and destroy it once done.
   bool TakeOver(CheckEngine& previous);
+  // -I (--dont-release-ipvs): Shutdown() leaves the IPVS or nftables table as it is.
+  void KeepTableOnStop();
   // Stops checking and removes what Vigil installed; `done` runs when that is over.
   void Shutdown(std::function<void()> done);
   // vigilctl real-server disable|enable: takes the real server `address`:`port` of the

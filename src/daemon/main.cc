@@ -96,6 +96,8 @@ int RunAsChild(const CommandLine& cmd, const std::string& role) {
   o.pid_file = role == "vrrp" ? cmd.vrrp_pid_file : cmd.checkers_pid_file;
   o.respawned = std::string(Env(d::kRespawnedEnv)) == "1";
   o.ready_fd = *Env(d::kReadyFdEnv) ? std::atoi(Env(d::kReadyFdEnv)) : -1;
+  o.keep_vips_on_stop = cmd.dont_release_vrrp;
+  o.keep_table_on_stop = cmd.dont_release_ipvs;
   std::string snapshot_path = d::ReloadSnapshotPath(cmd.control_socket);
   o.load_reload = [&cmd, snapshot_path](std::string* error) -> std::optional<vigil::model::Config> {
     auto bytes = vigil::os::ReadFileNoFollow(snapshot_path, error);

@@ -65,11 +65,13 @@ class Child {
     if (opts_.role == "vrrp") {
       VrrpEngine::Options vo;
       vo.resume = opts_.respawned;
+      vo.keep_addresses_on_stop = opts_.keep_vips_on_stop;
       cur_.vrrp = std::make_unique<VrrpEngine>(io_, *cur_.config, vo);
       if (!cur_.vrrp->Start()) return 1;
     } else {
       RaiseFileLimitForCheckers(*cur_.config);
       cur_.checker = std::make_unique<CheckEngine>(io_, *cur_.config);
+      if (opts_.keep_table_on_stop) cur_.checker->KeepTableOnStop();
       if (!cur_.checker->Start()) return 1;
     }
     std::string err;
@@ -190,12 +192,15 @@ class Child {
     next.config = std::make_unique<model::Config>(std::move(*conf));
     bool ok = true;
     if (cur_.vrrp) {
-      next.vrrp = std::make_unique<VrrpEngine>(io_, *next.config, VrrpEngine::Options{});
+      VrrpEngine::Options vo;
+      vo.keep_addresses_on_stop = opts_.keep_vips_on_stop;
+      next.vrrp = std::make_unique<VrrpEngine>(io_, *next.config, vo);
       ok = next.vrrp->TakeOver(*cur_.vrrp);  // the previous engine has handed over either way
       if (!ok) err = "no VRRP instance of the new configuration could be started";
     } else {
       RaiseFileLimitForCheckers(*next.config);
       next.checker = std::make_unique<CheckEngine>(io_, *next.config);
+      if (opts_.keep_table_on_stop) next.checker->KeepTableOnStop();
       if (!next.checker->TakeOver(*cur_.checker)) {
         spdlog::error("reload refused: the new virtual servers cannot be run; going on as before");
         return {{"reloaded", false},

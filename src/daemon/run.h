@@ -12,11 +12,13 @@
 namespace vigil::daemon {
 
 struct ChildOptions {
-  std::string role;            // "vrrp" | "checker"
-  std::string control_socket;  // this child's own (ChildControlSocket)
-  std::string pid_file;        // -r or -c
-  bool respawned = false;      // started again after a death: resume where that is safe
-  int ready_fd = -1;           // a byte is written here once the engine runs, then closed
+  std::string role;                 // "vrrp" | "checker"
+  std::string control_socket;       // this child's own (ChildControlSocket)
+  std::string pid_file;             // -r or -c
+  bool respawned = false;           // started again after a death: resume where that is safe
+  int ready_fd = -1;                // a byte is written here once the engine runs, then closed
+  bool keep_vips_on_stop = false;   // -V
+  bool keep_table_on_stop = false;  // -I
   // Loads the configuration of a reload (the snapshot the supervisor wrote); nullopt, with
   // the reason, if it cannot be used.
   std::function<std::optional<model::Config>(std::string* error)> load_reload;

@@ -152,6 +152,7 @@ struct VrrpEngine::Impl {
   std::map<std::string, Carried> carried;
   std::map<std::string, std::string> carried_groups;
   bool handed_over = false;  // this engine gave its instances to a newer one
+  bool stopping = false;     // Shutdown() has begun
 
   Impl(asio::io_context& i, const model::Config& c, Options o)
       : io(i),
@@ -274,7 +275,7 @@ struct VrrpEngine::Impl {
       } else if (std::holds_alternative<vrrp::InstallVips>(o)) {
         Vips(in, true);
       } else if (std::holds_alternative<vrrp::RemoveVips>(o)) {
-        Vips(in, false);
+        if (!(stopping && options.keep_addresses_on_stop)) Vips(in, false);
       } else if (auto* an = std::get_if<vrrp::AnnounceVips>(&o)) {
         Announce(in, an->repeat, an->second_burst_after);
       } else if (std::holds_alternative<vrrp::LowerPriorityHeard>(o)) {
@@ -942,6 +943,7 @@ struct VrrpEngine::Impl {
 
   void Shutdown(std::function<void()> done) {
     if (handed_over) return notifier.Stop(std::move(done));
+    stopping = true;
     if (startup_timer) startup_timer->cancel();
     for (auto& in : instances) {
       Step(*in, vrrp::Shutdown{});
@@ -957,7 +959,9 @@ struct VrrpEngine::Impl {
       if (lane.timer) lane.timer->cancel();
     }
     tracking.Stop();
-    if (rtnl) vmacs.RemoveAll(*rtnl);  // after the priority 0 adverts, which leave through them
+    // After the priority 0 adverts, which leave through them; -V keeps them with the
+    // addresses on them.
+    if (rtnl && !options.keep_addresses_on_stop) vmacs.RemoveAll(*rtnl);
     if (rtnl && statics) statics->Remove(*rtnl);
     if (accept_filter) accept_filter->Close();
     for (auto& [k, s] : sockets) s->watch->cancel();

@@ -26,6 +26,9 @@ class VrrpEngine {
     // now), so that a quick restart does not move them; a higher-priority Master that took
     // over meanwhile makes it step down as usual.
     bool resume = false;
+    // -V (--dont-release-vrrp): a stop still sends priority 0 but leaves the addresses,
+    // routes and VMAC links in place.
+    bool keep_addresses_on_stop = false;
   };
   VrrpEngine(boost::asio::io_context& io, const model::Config& config, Options options);
   ~VrrpEngine();

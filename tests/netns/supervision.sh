@@ -228,6 +228,21 @@ else
   bad "-R: $(tail -3 "$tmp/l1r.log")"
 fi
 
+# -V and -I: a stop leaves the addresses and the table (keepalived's --dont-release-vrrp and
+# --dont-release-ipvs), still sending priority 0.
+# shellcheck disable=SC2046
+ip netns exec sl1 "$VIGILD" $(vigil_args l1) -V -I -l -G -f "$tmp/l1.conf" --control-socket "$tmp/l1.sock" >>"$tmp/l1v.log" 2>&1 &
+l1_back() { [ "$(state l1)" = MASTER ] && up l1; }
+wait_for 15 l1_back || bad "-V -I: L1 not Master again"
+pkill -TERM -f "^$VIGILD .* -V -I .*$tmp/l1.conf"
+if wait_for 15 stopped && ip -n sl1 -4 addr show dev eth0 | grep -q "inet 192.0.2.10/" && table >/dev/null && wait_for 5 l2_master; then
+  ok "-V -I: after the stop the VIP and the nftables table are still on L1 (and L2, told by priority 0, is Master)"
+else
+  bad "-V -I: $(ip -n sl1 -4 addr show dev eth0 | grep inet | tr '\n' ' ') table: $(table | head -1)"
+fi
+ip -n sl1 addr del 192.0.2.10/24 dev eth0 2>/dev/null
+ip -n sl1 addr del 198.51.100.254/24 dev eth0 2>/dev/null
+
 [ "$fail" -eq 0 ] || vigil_logs
 echo "supervision: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -415,6 +415,22 @@ TEST(MetricsRender, RealServersAndCheckers) {
   EXPECT_EQ(p.Value("vigil_dataplane_apply_failures_total", L{{"dataplane", "nftables"}}), 2);
 }
 
+// Check latency and transitions: the checker's last check duration and the real server's
+// up/down changes, from the status members the checker engine adds.
+TEST(MetricsRender, CheckLatencyAndTransitions) {
+  nlohmann::json status = Status();
+  auto& rs = status["virtual_servers"][0]["real_servers"][0];
+  rs["transitions"] = 3;
+  rs["checkers"][0]["last_check_seconds"] = 0.0125;
+  Parsed p = Render(status);
+  const L rs1{
+      {"virtual_server", "[192.0.2.10]:tcp:80"}, {"address", "198.51.100.1"}, {"port", "80"}};
+  EXPECT_EQ(p.Value("vigil_real_server_transitions_total", rs1), 3);
+  L c = rs1;
+  c.insert({"type", "HTTP_GET"});
+  EXPECT_EQ(p.Value("vigil_checker_last_check_seconds", c), 0.0125);
+}
+
 TEST(MetricsRender, Processes) {
   Parsed p = Render(Status());
   EXPECT_EQ(p.Value("vigil_process_running", L{{"role", "supervisor"}}), 1);
