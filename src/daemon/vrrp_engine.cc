@@ -110,6 +110,7 @@ struct VrrpEngine::Impl {
     uint16_t ip_id;
     KernelSpecs specs;  // what it installed as Master
     bool maintenance;
+    std::optional<vrrp::TimePoint> master_down;  // a Backup's Master_Down deadline
   };
   // keepalived's rule for "the same instance" across a reload (vrrp_exist()): VRID, address
   // family, interface, unicast or multicast. The name is not part of it.
@@ -857,6 +858,11 @@ struct VrrpEngine::Impl {
         const Carried& c = carry->second;
         in->router->Restore(c.stats, c.ah_sequence);
         in->ip_id = c.ip_id;
+        // A Backup keeps its Master_Down deadline: a reload neither hastens nor delays a
+        // takeover (a Master's advert went out at its start, as keepalived's pre-reload one).
+        if (c.master_down && in->router->state() == vrrp::State::kBackup) {
+          Arm(*in, vrrp::Timer::kMasterDown, *c.master_down);
+        }
         // What the previous configuration installed and this one does not (or all of it, if
         // the instance is no longer Master) goes.
         bool master = in->router->state() == vrrp::State::kMaster;
@@ -928,8 +934,12 @@ struct VrrpEngine::Impl {
         continue;
       }
       const auto& r = *in->router;
+      const auto& md = in->timers[static_cast<size_t>(vrrp::Timer::kMasterDown)];
+      std::optional<vrrp::TimePoint> master_down;
+      if (r.state() == vrrp::State::kBackup && md.deadline) master_down = md.requested;
       next.carried[it->second->name] =
-          Carried{r.state(), r.stats(), r.ah_sequence(), in->ip_id, in->specs, in->maintenance};
+          Carried{r.state(), r.stats(),       r.ah_sequence(), in->ip_id,
+                  in->specs, in->maintenance, master_down};
       wanted.erase(it);  // one previous instance per new one
     }
     for (const auto& g : sync_groups) next.carried_groups[g.conf->name] = g.state;

@@ -348,6 +348,22 @@ if [ -n "$before" ] && [ "$after" -ge "$before" ] && [ "$before" -gt 0 ]; then o
 if ! grep -qi "error\|cannot" /tmp/lb.log; then ok "no error in the restarted vigild's log"; else bad "log: $(grep -i 'error\|cannot' /tmp/lb.log)"; fi
 if wait_for 30 daemons; then ok "the sync daemons run again after the restart"; else bad "sync daemons after restart: $(ipvs -L --daemon)"; fi
 
+# Reload (SIGHUP): R3's weight in 192.0.2.10 goes 3 -> 5 and R2 leaves 192.0.2.11; only those
+# two changes reach the kernel (the services are not re-added: their counters go on) and the
+# foreign service stays.
+awk '/^  real_server 198.51.100.2 80 [{]$/ { n++; if (n == 2) skip = 1 }
+     skip && /^  [}]$/ { skip = 0; next }
+     !skip' /tmp/lb.conf | sed 's/^    weight 3$/    weight 5/' >/tmp/lb2.conf
+cp /tmp/lb.conf /tmp/lb1.conf
+cp /tmp/lb2.conf /tmp/lb.conf
+before=$(conns)
+kill -HUP $vpid
+reloaded() { want "10 1 1" "10 2 2" "10 3 5" "11 1 1" "11 3 1"; echo "TCP 192.0.2.99:80 rr"; }
+if wait_for 100 is_table reloaded && grep -q "Reload complete" /tmp/lb.log; then ok "reload: R3's new weight and R2's removal in the kernel, nothing else"; else bad "after reload: $(grep -i reload /tmp/lb.log)"; show_diff reloaded; fi
+after=$(conns)
+if [ "$after" -ge "$before" ] && [ "$before" -gt 0 ]; then ok "reload: the service was not re-added (connection counter $before -> $after)"; else bad "reload counter $before -> $after"; fi
+cp /tmp/lb1.conf /tmp/lb.conf
+
 # A stop removes Vigil's services and sync daemons, not the foreign service.
 kill -TERM $vpid
 only_foreign() { echo "TCP 192.0.2.99:80 rr"; }
