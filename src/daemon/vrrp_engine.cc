@@ -955,27 +955,13 @@ struct VrrpEngine::Impl {
     if (handed_over) return notifier.Stop(std::move(done));
     stopping = true;
     if (startup_timer) startup_timer->cancel();
-    for (auto& in : instances) {
-      Step(*in, vrrp::Shutdown{});
-      for (auto& slot : in->timers) {
-        slot.deadline.reset();
-        if (slot.timer) slot.timer->cancel();
-      }
-      if (in->garp_timer) in->garp_timer->cancel();
-      if (in->refresh_timer) in->refresh_timer->cancel();
-      if (in->extra_if_timer) in->extra_if_timer->cancel();
-    }
-    for (auto& [k, lane] : lanes) {
-      if (lane.timer) lane.timer->cancel();
-    }
-    tracking.Stop();
+    for (auto& in : instances) Step(*in, vrrp::Shutdown{});  // Masters send priority 0
+    Quiesce();
     // After the priority 0 adverts, which leave through them; -V keeps them with the
     // addresses on them.
     if (rtnl && !options.keep_addresses_on_stop) vmacs.RemoveAll(*rtnl);
     if (rtnl && statics) statics->Remove(*rtnl);
     if (accept_filter) accept_filter->Close();
-    for (auto& [k, s] : sockets) s->watch->cancel();
-    if (links_watch) links_watch->cancel();
     notifier.Stop(std::move(done));
   }
 

@@ -128,3 +128,55 @@ vigil_test_cleanup() {
   netns_cleanup
   rm -rf "$tmp"
 }
+
+# nginx_start_rs NS N: Debian's nginx in NS answering "RN" on 198.51.100.N:80 (its files in
+# $tmp/nginxN; $tmp/nginxN/run.pid holds its pid). nginx_rs_listening NS: port 80 is open.
+nginx_start_rs() {
+  local ns=$1 n=$2 d="$tmp/nginx$2"
+  mkdir -p "$d"
+  cat >"$d/nginx.conf" <<CONF
+daemon off;
+master_process off;
+user root;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $d; proxy_temp_path $d; fastcgi_temp_path $d;
+  uwsgi_temp_path $d; scgi_temp_path $d;
+  server {
+    listen 198.51.100.$n:80;
+    location / { return 200 "R$n\n"; }
+  }
+}
+CONF
+  ip netns exec "$ns" nginx -c "$d/nginx.conf" -p "$d" >>"$d/out.log" 2>&1 &
+  echo $! >"$d/run.pid"
+}
+nginx_rs_listening() { ip netns exec "$1" ss -ltnH "sport = :80" | grep -q LISTEN; }
+
+# lb_pair P: the two-load-balancer network of the operations tests, namespaces named P...:
+# switch Psw; client Plc (192.0.2.100); load balancers Pl1 (192.0.2.1, 198.51.100.251) and
+# Pl2 (.2, .252), forwarding; real servers Pr1 and Pr2 (198.51.100.1 and .2, default route
+# via the VRRP address 198.51.100.254) each running nginx_start_rs. Needs nginx.
+lb_pair() {
+  local p=$1 ns n
+  command -v nginx >/dev/null || { echo "FAIL: nginx missing (scripts/install-deps.sh)"; exit 1; }
+  netns_lan "${p}sw" "${p}lc" "${p}l1" "${p}l2" "${p}r1" "${p}r2"
+  for n in 1 2; do
+    ns="${p}l$n"
+    ip -n "$ns" addr add 192.0.2.$n/24 dev eth0
+    ip -n "$ns" addr add 198.51.100.$((250 + n))/24 dev eth0
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.send_redirects=0
+    ip netns exec "$ns" sysctl -qw net.ipv4.conf.eth0.send_redirects=0
+  done
+  ip -n "${p}lc" addr add 192.0.2.100/24 dev eth0
+  for n in 1 2; do
+    ip -n "${p}r$n" addr add 198.51.100.$n/24 dev eth0
+    ip -n "${p}r$n" route add default via 198.51.100.254
+    nginx_start_rs "${p}r$n" $n
+  done
+  for n in 1 2; do wait_for 10 nginx_rs_listening "${p}r$n" || bad "nginx R$n did not start"; done
+}

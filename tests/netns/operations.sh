@@ -17,45 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 vigil_test_init "$1" "$2"
 schema=$(realpath "$3")
-command -v nginx >/dev/null || { echo "FAIL: nginx missing (scripts/install-deps.sh)"; exit 1; }
 
-netns_lan osw olc ol1 ol2 or1 or2
-ip -n ol1 addr add 192.0.2.1/24 dev eth0
-ip -n ol1 addr add 198.51.100.251/24 dev eth0
-ip -n ol2 addr add 192.0.2.2/24 dev eth0
-ip -n ol2 addr add 198.51.100.252/24 dev eth0
-for ns in ol1 ol2; do
-  ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
-  ip netns exec $ns sysctl -qw net.ipv4.conf.all.send_redirects=0
-  ip netns exec $ns sysctl -qw net.ipv4.conf.eth0.send_redirects=0
-done
-ip -n olc addr add 192.0.2.100/24 dev eth0
-for n in 1 2; do
-  ip -n or$n addr add 198.51.100.$n/24 dev eth0
-  ip -n or$n route add default via 198.51.100.254
-  d="$tmp/nginx$n"
-  mkdir -p "$d"
-  cat >"$d/nginx.conf" <<CONF
-daemon off;
-master_process off;
-user root;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $d; proxy_temp_path $d; fastcgi_temp_path $d;
-  uwsgi_temp_path $d; scgi_temp_path $d;
-  server {
-    listen 198.51.100.$n:80;
-    location / { return 200 "R$n\n"; }
-  }
-}
-CONF
-  ip netns exec or$n nginx -c "$d/nginx.conf" -p "$d" >>"$d/out.log" 2>&1 &
-done
-listening() { ip netns exec or$1 ss -ltnH "sport = :80" | grep -q LISTEN; }
-for n in 1 2; do wait_for 10 listening $n || bad "nginx R$n did not start"; done
+lb_pair o
 
 conf() {
   cat <<CONF

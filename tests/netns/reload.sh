@@ -16,45 +16,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 vigil_test_init "$1" "$2"
-command -v nginx >/dev/null || { echo "FAIL: nginx missing (scripts/install-deps.sh)"; exit 1; }
 
-netns_lan rsw rlc rl1 rl2 rr1 rr2
-ip -n rl1 addr add 192.0.2.1/24 dev eth0
-ip -n rl1 addr add 198.51.100.251/24 dev eth0
-ip -n rl2 addr add 192.0.2.2/24 dev eth0
-ip -n rl2 addr add 198.51.100.252/24 dev eth0
-for ns in rl1 rl2; do
-  ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1
-  ip netns exec $ns sysctl -qw net.ipv4.conf.all.send_redirects=0
-  ip netns exec $ns sysctl -qw net.ipv4.conf.eth0.send_redirects=0
-done
-ip -n rlc addr add 192.0.2.100/24 dev eth0
-for n in 1 2; do
-  ip -n rr$n addr add 198.51.100.$n/24 dev eth0
-  ip -n rr$n route add default via 198.51.100.254
-  d="$tmp/nginx$n"
-  mkdir -p "$d"
-  cat >"$d/nginx.conf" <<CONF
-daemon off;
-master_process off;
-user root;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $d; proxy_temp_path $d; fastcgi_temp_path $d;
-  uwsgi_temp_path $d; scgi_temp_path $d;
-  server {
-    listen 198.51.100.$n:80;
-    location / { return 200 "R$n\n"; }
-  }
-}
-CONF
-  ip netns exec rr$n nginx -c "$d/nginx.conf" -p "$d" >>"$d/out.log" 2>&1 &
-done
-listening() { ip netns exec rr$1 ss -ltnH "sport = :80" | grep -q LISTEN; }
-for n in 1 2; do wait_for 10 listening $n || bad "nginx R$n did not start"; done
+lb_pair r
 
 # conf NAME PRIORITY A|B
 conf() {
