@@ -12,6 +12,7 @@
 #include <list>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "control/keepalived_dump.h"
 #include "daemon/check_engine.h"
@@ -82,6 +83,7 @@ class Child {
     stop.async_wait([&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
       spdlog::info("{} child stopping (signal {})", Title(), sig);
+      stopping_ = true;  // a request already read must not reload or act any more
       control_.Stop();
       auto done = [this] { io_.stop(); };
       if (cur_.checker) cur_.checker->Shutdown(done);
@@ -158,16 +160,22 @@ class Child {
   std::string Request(const std::string& request) {
     if (request == "status") return Status();
     if (request == "ping") return R"({"pong":true})";  // the supervisor's watchdog probe
+    if (stopping_) return R"({"ok":false,"reloaded":false,"error":"stopping"})";
     if (request == "reload") return Reload().dump();
+    // VERB ARGS...; a virtual server's name may hold a space ("FWM 7", "group web"), so the
+    // real-server request is read from its end: ... VS ADDRESS PORT ACTION.
+    std::vector<std::string> w;
     std::istringstream in(request);
-    std::string verb, a, b, c, d;
-    in >> verb >> a >> b >> c >> d;
-    if (verb == "maintenance" && cur_.vrrp && (b == "on" || b == "off")) {
-      return cur_.vrrp->Maintenance(a, b == "on");
+    for (std::string word; in >> word;) w.push_back(word);
+    if (w.size() == 3 && w[0] == "maintenance" && cur_.vrrp && (w[2] == "on" || w[2] == "off")) {
+      return cur_.vrrp->Maintenance(w[1], w[2] == "on");
     }
-    if (verb == "real-server" && cur_.checker && (d == "enable" || d == "disable")) {
-      int port = std::atoi(c.c_str());
-      return cur_.checker->SetRealServer(a, b, port, d == "enable");
+    if (w.size() >= 5 && w[0] == "real-server" && cur_.checker &&
+        (w.back() == "enable" || w.back() == "disable")) {
+      std::string vs = w[1];
+      for (size_t i = 2; i + 3 < w.size(); ++i) vs += " " + w[i];
+      int port = std::atoi(w[w.size() - 2].c_str());
+      return cur_.checker->SetRealServer(vs, w[w.size() - 3], port, w.back() == "enable");
     }
     return R"({"error":"unknown request"})";
   }
@@ -238,6 +246,7 @@ class Child {
   ControlServer control_;
   Generation cur_;
   std::list<Generation> retired_;
+  bool stopping_ = false;
 };
 
 }  // namespace

@@ -178,7 +178,9 @@ class Supervisor {
           });
       if (!metrics_->Start(&err)) spdlog::error("{}", err);
     }
-    for (auto& c : children_) Spawn(c);
+    for (auto& c : children_) {
+      if (!stopping_) Spawn(c);
+    }
     watchdog_interval_ = os::WatchdogInterval();
     if (watchdog_interval_.count() > 0) {
       spdlog::info("systemd watchdog every {} ms", watchdog_interval_.count() / 1000);
@@ -187,6 +189,7 @@ class Supervisor {
     io_.run();
     if (metrics_) metrics_->Stop();
     control_.Stop();
+    ::unlink(opts_.snapshot_path.c_str());  // a copy of the configuration, secrets included
     os::RemovePidFile(opts_.pid_file, ::getpid());
     spdlog::info("Stopped");
     return exit_code_;
@@ -208,9 +211,10 @@ class Supervisor {
       return Stop(exit_code_);
     }
     if (sig == SIGHUP) return Reload(nullptr);
-    // The children act on the rest (reload, dumps, statistics).
+    // The children act on the rest (dumps, statistics); one still starting has not set its
+    // handlers yet, and the signal would end it.
     for (auto& c : children_) {
-      if (c.pid > 0) ::kill(c.pid, sig);
+      if (c.pid > 0 && c.ready) ::kill(c.pid, sig);
     }
   }
 
@@ -373,6 +377,10 @@ class Supervisor {
     if (!stopping_) {
       exit_code_ = code;
       os::Notify("STOPPING=1");
+      for (auto& r : waiting_) {  // queued reloads will not run
+        if (r) r(R"({"reloaded":false,"errors":["stopping"]})");
+      }
+      waiting_.clear();
     }
     stopping_ = true;
     watchdog_timer_.cancel();

@@ -114,6 +114,14 @@ struct Tracking::Impl {
     return interfaces.size() - 1;
   }
 
+  struct Carry {
+    model::VrrpScriptConf conf;
+    vrrp::ScriptVerdict verdict;
+    uint64_t runs, failures, timeouts, skipped;
+    int last_status;
+  };
+  std::map<std::string, Carry> seeded;  // a reload's, by script name
+
   std::optional<size_t> ScriptFor(const std::string& name) {
     for (size_t i = 0; i < scripts.size(); ++i) {
       if (scripts[i]->conf->name == name) return i;
@@ -130,6 +138,14 @@ struct Tracking::Impl {
         rt->refused = true;
       }
       if (rt->refused) rt->verdict = vrrp::ScriptVerdict(1, 1, true);
+      if (auto c = seeded.find(name); c != seeded.end() && !rt->refused && c->second.conf == s) {
+        rt->verdict = c->second.verdict;
+        rt->runs = c->second.runs;
+        rt->failures = c->second.failures;
+        rt->timeouts = c->second.timeouts;
+        rt->skipped = c->second.skipped;
+        rt->last_status = c->second.last_status;
+      }
       scripts.push_back(std::move(rt));
       return scripts.size() - 1;
     }
@@ -468,6 +484,20 @@ vrrp::EffectivePriority Tracking::Add(size_t index, const model::VrrpInstanceCon
   return impl_->Add(index, conf, group);
 }
 void Tracking::Start() { impl_->Start(); }
+struct Tracking::ScriptStates {
+  std::map<std::string, Impl::Carry> by_name;
+};
+std::shared_ptr<const Tracking::ScriptStates> Tracking::Scripts() const {
+  auto out = std::make_shared<ScriptStates>();
+  for (const auto& s : impl_->scripts) {
+    out->by_name.emplace(s->conf->name, Impl::Carry{*s->conf, s->verdict, s->runs, s->failures,
+                                                    s->timeouts, s->skipped, s->last_status});
+  }
+  return out;
+}
+void Tracking::SeedScripts(std::shared_ptr<const ScriptStates> states) {
+  if (states) impl_->seeded = states->by_name;
+}
 void Tracking::LinkChanged(int ifindex, bool up) { impl_->LinkChanged(ifindex, up); }
 void Tracking::Stop() { impl_->Stop(); }
 nlohmann::json Tracking::Status(size_t index) const { return impl_->Status(index); }

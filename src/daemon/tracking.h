@@ -30,6 +30,13 @@ class Tracking {
   // init_fail; interfaces, files and processes are read at once).
   vrrp::EffectivePriority Add(size_t index, const model::VrrpInstanceConf& conf,
                               const model::SyncGroupConf* group);
+  // A reload: what the scripts of the tracking this one replaces had found, by vrrp_script
+  // name. Seeded before Add(), a script whose definition is unchanged goes on from there
+  // (its verdict and counters) instead of starting afresh (OK unless init_fail): a failing
+  // script's weight stays applied and no priority moves because of the reload.
+  struct ScriptStates;  // opaque, defined in tracking.cc
+  std::shared_ptr<const ScriptStates> Scripts() const;
+  void SeedScripts(std::shared_ptr<const ScriptStates> states);
   // Starts the scripts' schedules and the file watches.
   void Start();
   void LinkChanged(int ifindex, bool up);

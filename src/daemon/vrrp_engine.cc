@@ -168,6 +168,7 @@ struct VrrpEngine::Impl {
   // A tracked object changed: the effective priority, and FAULT while the instance's link is
   // down or tracking says so (keepalived's words in the log).
   void Tracked(Instance& in, const vrrp::EffectivePriority& p) {
+    if (handed_over) return;
     if (p.priority != in.tracked.priority) {
       spdlog::info("{} Changing effective priority from {} to {}", Name(in), in.tracked.priority,
                    p.priority);
@@ -233,6 +234,9 @@ struct VrrpEngine::Impl {
   // A member's move steps the other members from inside Execute; the group's own
   // notification waits until the outermost step is done, after every member's.
   void Step(Instance& in, const vrrp::Input& input, vrrp::TimePoint now) {
+    // After a hand-over a handler that completed in the same turn must not move the old
+    // routers: their addresses and links belong to the new engine now.
+    if (handed_over) return;
     std::vector<Output> out;
     in.router->Step(input, now, out);
     ++depth;
@@ -589,7 +593,7 @@ struct VrrpEngine::Impl {
   void Watch(SocketState& s) {
     s.watch->async_wait(asio::posix::stream_descriptor::wait_read,
                         [this, &s](const boost::system::error_code& ec) {
-                          if (ec) return;
+                          if (ec || handed_over) return;
                           while (auto d = s.socket->Receive()) Dispatch(s, *d);
                           Watch(s);
                         });
@@ -644,7 +648,7 @@ struct VrrpEngine::Impl {
   void WatchLinks() {
     links_watch->async_wait(asio::posix::stream_descriptor::wait_read,
                             [this](const boost::system::error_code& ec) {
-                              if (ec) return;
+                              if (ec || handed_over) return;
                               std::vector<os::LinkMonitor::AddressChange> addrs;
                               auto changes = links->Read(&addrs);
                               bool statics_moved = false;
@@ -785,6 +789,7 @@ struct VrrpEngine::Impl {
     }
     if (instances.empty()) {
       spdlog::error("no VRRP instance could be started");
+      RemoveCarriedLeftovers({});  // a reload's Masters leave nothing behind
       return false;
     }
     sync_groups.reserve(config.sync_groups.size());  // members point into it
@@ -840,6 +845,37 @@ struct VrrpEngine::Impl {
   }
 
   void StartInstances() {
+    std::vector<Instance*> was_master;  // carried Masters: what they held may have to go
+    StartEach(was_master);
+    RemoveCarriedLeftovers(was_master);
+  }
+
+  // After a reload's start: what the previous configuration's Masters installed and no
+  // Master of this one holds now goes (an address that moved between two instances stays),
+  // also for a carried Master that did not start at all.
+  void RemoveCarriedLeftovers(const std::vector<Instance*>& was_master) {
+    if (carried.empty()) return;
+    KernelSpecs held;
+    for (const auto& in : instances) {
+      if (in->router->state() != vrrp::State::kMaster) continue;
+      const auto& k = in->specs;
+      held.addresses.insert(held.addresses.end(), k.addresses.begin(), k.addresses.end());
+      held.routes.insert(held.routes.end(), k.routes.begin(), k.routes.end());
+      held.rules.insert(held.rules.end(), k.rules.begin(), k.rules.end());
+    }
+    for (Instance* in : was_master) {
+      RemoveSpecs(in->conf->name, carried.at(in->conf->name).specs, &held);
+    }
+    for (const auto& [name, c] : carried) {
+      bool running = false;
+      for (const auto& in : instances) running = running || in->conf->name == name;
+      if (running || c.state != vrrp::State::kMaster) continue;
+      spdlog::error("({}) not started after the reload: its addresses are released", name);
+      RemoveSpecs(name, c.specs, &held);
+    }
+  }
+
+  void StartEach(std::vector<Instance*>& was_master) {
     for (auto& in : instances) {
       if (in->maintenance) {  // carried over a reload: it stays out of service
         in->inherited.reset();
@@ -863,11 +899,7 @@ struct VrrpEngine::Impl {
         if (c.master_down && in->router->state() == vrrp::State::kBackup) {
           Arm(*in, vrrp::Timer::kMasterDown, *c.master_down);
         }
-        // What the previous configuration installed and this one does not (or all of it, if
-        // the instance is no longer Master) goes.
-        bool master = in->router->state() == vrrp::State::kMaster;
-        if (c.state == vrrp::State::kMaster)
-          RemoveSpecs(*in, c.specs, master ? &in->specs : nullptr);
+        if (c.state == vrrp::State::kMaster) was_master.push_back(in.get());
       }
       if (in->tracked.fault) spdlog::info("{} fault: {}", Name(*in), in->tracked.fault_reason);
       UpdateReady(*in);
@@ -875,27 +907,28 @@ struct VrrpEngine::Impl {
   }
 
   // Removes what `old` installs and `keep` (if given) does not.
-  void RemoveSpecs(Instance& in, const KernelSpecs& old, const KernelSpecs* keep) {
+  void RemoveSpecs(const std::string& instance, const KernelSpecs& old, const KernelSpecs* keep) {
     if (!rtnl) return;
+    const std::string name = "(" + instance + ")";
     std::string err;
     auto kept = [&](const auto& item, const auto& list) {
       return keep && std::find(list.begin(), list.end(), item) != list.end();
     };
     for (const auto& r : old.rules) {
       if (!kept(r, keep ? keep->rules : old.rules) && !rtnl->DeleteRule(r, &err)) {
-        spdlog::error("{} {}", Name(in), err);
+        spdlog::error("{} {}", name, err);
       }
     }
     for (const auto& r : old.routes) {
       if (!kept(r, keep ? keep->routes : old.routes) && !rtnl->DeleteRoute(r, &err)) {
-        spdlog::error("{} {}", Name(in), err);
+        spdlog::error("{} {}", name, err);
       }
     }
     for (const auto& a : old.addresses) {
       if (kept(a, keep ? keep->addresses : old.addresses)) continue;
-      if (!rtnl->DeleteAddress(a, &err)) spdlog::error("{} {}", Name(in), err);
+      if (!rtnl->DeleteAddress(a, &err)) spdlog::error("{} {}", name, err);
       if (accept_filter) accept_filter->Unblock(a.prefix.address, &err);
-      spdlog::info("{} reload: {} removed", Name(in), a.prefix.ToString());
+      spdlog::info("{} reload: {} removed", name, a.prefix.ToString());
     }
   }
 
@@ -943,11 +976,15 @@ struct VrrpEngine::Impl {
       wanted.erase(it);  // one previous instance per new one
     }
     for (const auto& g : sync_groups) next.carried_groups[g.conf->name] = g.state;
+    next.tracking.SeedScripts(tracking.Scripts());
     Quiesce();
     next.vmacs = std::move(vmacs);
     next.vmacs.BeginReuse();
     vmacs = VmacLinks();
     next.accept_filter = std::move(accept_filter);
+    // The new engine starts its own sync daemon; this one's is stopped now rather than when
+    // this engine is destroyed, which would stop the new one's (the kernel has one).
+    lvs_sync.reset();
     handed_over = true;
   }
 

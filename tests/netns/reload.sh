@@ -26,11 +26,18 @@ global_defs {
     lb_dataplane nftables vigil_reload
     notify_fifo $tmp/$1.fifo
 }
+vrrp_script chk_down {
+    script "/bin/false"
+    interval 1
+    weight -10
+    fall 1
+}
 vrrp_instance VI_1 {
     interface eth0
     virtual_router_id 71
     priority $2
     advert_int 1
+$([ "$1" = l2 ] && printf '    track_script {\n        chk_down\n    }\n')
     virtual_ipaddress {
         192.0.2.10/24
         198.51.100.254/24
@@ -89,6 +96,9 @@ stat_of() { vigil_status "$1" "[i['stats']['$3'] for i in d['instances'] if i['n
 rs_count() { vigil_status "$1" "len(d['virtual_servers'][0]['programmed'][0]['destinations'])"; }
 elected() { [ "$(field l1 VI_1 state)" = MASTER ] && [ "$(field l2 VI_1 state)" = BACKUP ] && [ "$(rs_count l1)" = 1 ]; }
 if wait_for 15 elected; then ok "L1 Master of VI_1, L2 Backup, one real server programmed"; else bad "start: L1 $(field l1 VI_1 state), L2 $(field l2 VI_1 state)"; fi
+l2_down_90() { [ "$(field l2 VI_1 effective_priority)" = 90 ]; }
+wait_for 10 l2_down_90 || bad "L2's failing track_script did not take its weight: $(field l2 VI_1 effective_priority)"
+runs_before=$(vigil_status l2 "[t['runs'] for t in d['instances'][0]['tracking'] if t['name'] == 'chk_down'][0]")
 spid=$(cat "$tmp/l1.pid")
 
 ip netns exec rlc ping -D -i 0.02 -W 1 192.0.2.10 >"$tmp/ping.log" 2>&1 &
@@ -114,7 +124,7 @@ in_effect() {  # the configuration $1 is what both run
 
 # 60 reloads, one a second.
 t0=$(date +%s.%N)
-applied=0 missed=""
+applied=0 missed="" prio_moved=""
 for i in $(seq 1 60); do
   start=$(date +%s%N)
   which=$([ $((i % 2)) = 1 ] && echo B || echo A)
@@ -122,6 +132,8 @@ for i in $(seq 1 60); do
   conf l2 100 $which >"$tmp/l2.conf"
   kill -HUP "$spid"
   "$VIGILCTL" -s "$tmp/l2.sock" reload >/dev/null 2>>"$tmp/vigilctl.err" || missed="$missed l2:$i"
+  # L2's failing script keeps its weight across the reload (the verdict is carried).
+  [ "$(field l2 VI_1 effective_priority)" = 90 ] || prio_moved="$prio_moved $i:$(field l2 VI_1 effective_priority)"
   if wait_for 5 in_effect $which; then applied=$((applied + 1)); else missed="$missed $i($which)"; fi
   # The scenario's pace: the next reload a second after this one began.
   rest=$(((start + 1000000000 - $(date +%s%N)) / 1000000))
@@ -131,6 +143,12 @@ t1=$(date +%s.%N)
 if [ "$applied" = 60 ] && [ -z "$missed" ]; then ok "60 reloads (SIGHUP on L1, vigilctl on L2), each in effect on both"; else bad "$applied/60 reloads took effect; missed:$missed $(cat "$tmp/vigilctl.err")"; fi
 echo "     $(grep -c 'VRRP child: reload finished' "$tmp/l1.log") VRRP and $(grep -c 'Healthcheck child: reload finished' "$tmp/l1.log") checker reloads in L1's log; median VRRP child reload $(grep -o 'VRRP child: reload finished in [0-9]* usec' "$tmp/l1.log" | awk '{print $6}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') usec"
 
+runs_after=$(vigil_status l2 "[t['runs'] for t in d['instances'][0]['tracking'] if t['name'] == 'chk_down'][0]")
+if [ -z "$prio_moved" ] && [ "$runs_after" -gt $((runs_before + 40)) ]; then
+  ok "L2's failing track_script kept VI_1 at 90 right after each reload; its run counter carried over ($runs_before -> $runs_after)"
+else
+  bad "track_script across reloads: priority after reloads$prio_moved; runs $runs_before -> $runs_after"
+fi
 for n in l1 l2; do
   want_master=$([ $n = l1 ] && echo 1 || echo 0)
   if [ "$(stat_of $n VI_1 become_master)" = "$want_master" ] && [ "$(stat_of $n VI_1 release_master)" = 0 ]; then
