@@ -214,6 +214,7 @@ struct Notifier::Impl {
     if (state == "BACKUP") specific = &n.backup;
     if (state == "FAULT") specific = &n.fault;
     if (state == "STOP") specific = &n.stop;
+    if (state == "DELETED") specific = &n.deleted;
     if (specific && *specific) Run(**specific, {});
     if (n.generic) Run(*n.generic, {type, name, std::string(state), std::to_string(priority)});
     std::string line = std::string(type) + " \"" + name + "\" " + std::string(state) + " " +

@@ -30,7 +30,8 @@ class Notifier {
 
   // Opens the FIFOs and starts their consumer scripts.
   void Start();
-  // `conf` entered `state` (keepalived's word: MASTER, BACKUP, FAULT or STOP).
+  // `conf` entered `state` (keepalived's word: MASTER, BACKUP, FAULT or STOP, or DELETED for
+  // an instance with notify_deleted that a reload removed; its notify_deleted script runs).
   void InstanceState(const model::VrrpInstanceConf& conf, std::string_view state, int priority);
   // vrrp_sync_group `group` entered `state` (all its members are in it): the group's own
   // notify_* script, its generic `notify` with "GROUP" NAME STATE 0, and a FIFO line

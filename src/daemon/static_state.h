@@ -19,6 +19,7 @@ class StaticState {
  public:
   StaticState(const model::Config& config, const os::IfindexLookup& ifindex);
   const std::vector<std::string>& errors() const { return specs_.errors; }
+  const KernelSpecs& specs() const { return specs_; }
   void Install(os::RtnlWriter& rtnl);
   void Remove(os::RtnlWriter& rtnl);
   // An address appeared or went; true if a tracked static address changed presence.

@@ -101,6 +101,7 @@ struct VrrpEngine::Impl {
     // router has entered it again (that entry is no transition: no notify, no FIFO line).
     std::optional<vrrp::State> inherited;
     bool maintenance = false;  // the operator took it out of service (vigilctl maintenance)
+    bool deleted = false;      // a reload removed it: it stops now
   };
   // What a reload hands over from the instance under the previous configuration.
   struct Carried {
@@ -136,6 +137,7 @@ struct VrrpEngine::Impl {
   std::optional<os::RtnlWriter> rtnl;
   VmacLinks vmacs;
   std::optional<StaticState> statics;
+  std::optional<StaticState> previous_statics;  // the previous engine's, until Start()
   os::Announcer announcer;
   std::unique_ptr<os::AcceptFilter> accept_filter;  // created if an instance needs no_accept
   base::RateLimit announce_warnings{10, std::chrono::seconds(10)};
@@ -314,7 +316,14 @@ struct VrrpEngine::Impl {
         // keepalived's words for notify scripts and FIFO lines; INIT is only entered on stop.
         SyncGroup(in, *sc);
         std::string word(sc->to == vrrp::State::kInitialize ? "STOP" : vrrp::StateName(sc->to));
-        notifier.InstanceState(*in.conf, word, in.router->priority());
+        // An instance a reload removed is notified as keepalived 2.2.7 does: DELETED if it has
+        // notify_deleted (with or without a script), FAULT if not.
+        std::string notify_word = word;
+        if (in.deleted && sc->to == vrrp::State::kInitialize) {
+          const auto& n = in.conf->notify.get();
+          notify_word = n.deleted || n.notify_deleted_flag ? "DELETED" : "FAULT";
+        }
+        notifier.InstanceState(*in.conf, notify_word, in.router->priority());
         smtp.InstanceState(*in.conf, word);
         if (lvs_sync && in.conf->name == lvs_sync_conf->instance) lvs_sync->InstanceState(word);
         if (in.group) groups_moved.push_back(in.group);
@@ -421,10 +430,13 @@ struct VrrpEngine::Impl {
     if (!rtnl) return report(false, err);
     const KernelSpecs& k = in.specs;
     if (add) {
-      // Accept_Mode False: the drop is in place before the address is.
-      if (!in.accept_mode) {
-        for (const auto& a : k.addresses) {
+      // Accept_Mode False: the drop is in place before the address is. With Accept_Mode True
+      // a drop left from before a reload that turned it on goes.
+      for (const auto& a : k.addresses) {
+        if (!in.accept_mode) {
           report(accept_filter->Block(a.prefix.address, &err), err);
+        } else if (accept_filter) {
+          report(accept_filter->Unblock(a.prefix.address, &err), err);
         }
       }
       for (const auto& a : k.addresses) report(rtnl->AddAddress(a, &err), err);
@@ -434,7 +446,7 @@ struct VrrpEngine::Impl {
       for (const auto& r : k.rules) report(rtnl->DeleteRule(r, &err), err);
       for (const auto& r : k.routes) report(rtnl->DeleteRoute(r, &err), err);
       for (const auto& a : k.addresses) report(rtnl->DeleteAddress(a, &err), err);
-      if (!in.accept_mode) {
+      if (accept_filter) {  // also after a reload that turned Accept_Mode on
         for (const auto& a : k.addresses) {
           report(accept_filter->Unblock(a.prefix.address, &err), err);
         }
@@ -686,6 +698,10 @@ struct VrrpEngine::Impl {
     });
     for (const auto& e : statics->errors()) spdlog::error("{}; not used", e);
     if (rtnl) statics->Install(*rtnl);
+    if (rtnl && previous_statics) {  // a reload: what the previous file had and this one not
+      RemoveSpecs("static", previous_statics->specs(), &statics->specs());
+      previous_statics.reset();
+    }
     if (links) {
       links_watch = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(links->fd()));
       WatchLinks();
@@ -963,6 +979,7 @@ struct VrrpEngine::Impl {
       auto it = wanted.find(KeyOf(*in->conf));
       if (it == wanted.end()) {
         spdlog::info("{} reload: instance removed", Name(*in));
+        in->deleted = true;
         Step(*in, vrrp::Shutdown{});
         continue;
       }
@@ -982,6 +999,8 @@ struct VrrpEngine::Impl {
     next.vmacs.BeginReuse();
     vmacs = VmacLinks();
     next.accept_filter = std::move(accept_filter);
+    next.previous_statics = std::move(statics);
+    statics.reset();
     // The new engine starts its own sync daemon; this one's is stopped now rather than when
     // this engine is destroyed, which would stop the new one's (the kernel has one).
     lvs_sync.reset();
