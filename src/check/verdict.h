@@ -54,6 +54,7 @@ class Verdict {
   bool up() const { return up_; }
   TimePoint next_check() const { return next_; }
   int retries_left() const { return retries_left_; }
+  const Timing& timing() const { return timing_; }
   uint64_t checks() const { return checks_; }
   uint64_t failures() const { return failures_; }
   // Records one probe's result (a timeout is a failure) and schedules the next check, an

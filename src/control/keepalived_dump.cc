@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "control/json_read.h"
 
 namespace vigil::control {
 
@@ -19,47 +20,7 @@ namespace d = model::defaults;
 
 // ---- reading the status document leniently ----
 
-const json& Member(const json& j, std::string_view key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
-std::string Str(const json& j, std::string_view key, std::string def = "") {
-  const json& v = Member(j, key);
-  return v.is_string() ? v.get<std::string>() : def;
-}
-
-std::optional<double> Num(const json& j, std::string_view key) {
-  const json& v = Member(j, key);
-  if (!v.is_number()) return std::nullopt;
-  return v.get<double>();
-}
-
-int64_t Int(const json& j, std::string_view key, int64_t def = 0) {
-  const json& v = Member(j, key);
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float()) return static_cast<int64_t>(v.get<double>());
-  return def;
-}
-
-uint64_t Counter(const json& j, std::string_view key) {
-  const json& v = Member(j, key);
-  if (v.is_number_unsigned()) return v.get<uint64_t>();
-  if (v.is_number_integer()) return v.get<int64_t>() < 0 ? 0 : v.get<uint64_t>();
-  return 0;
-}
-
-std::optional<bool> OptBool(const json& j, std::string_view key) {
-  const json& v = Member(j, key);
-  if (!v.is_boolean()) return std::nullopt;
-  return v.get<bool>();
-}
-
-bool Bool(const json& j, std::string_view key, bool def = false) {
-  return OptBool(j, key).value_or(def);
-}
+using namespace json_read;  // NOLINT(google-build-using-namespace): this file's vocabulary
 
 const json& Instances(const json& status) {
   static const json kEmpty = json::array();

@@ -151,6 +151,7 @@ struct CheckEngine::Impl {
   };
   struct VirtualServerRt {
     const model::VirtualServerConf* conf;
+    size_t conf_index = 0;  // in config.virtual_servers (a deque: no pointer arithmetic)
     std::vector<lb::ServiceKey> keys;
     std::vector<std::unique_ptr<RealServerRt>> servers;
     bool quorum = true;
@@ -243,9 +244,11 @@ struct CheckEngine::Impl {
       }
     }
     bool ok = true;
-    for (const auto& vs : config.virtual_servers) {
+    for (size_t vs_index = 0; vs_index < config.virtual_servers.size(); ++vs_index) {
+      const auto& vs = config.virtual_servers[vs_index];
       auto v = std::make_unique<VirtualServerRt>();
       v->conf = &vs;
+      v->conf_index = vs_index;
       v->text = VsText(vs);
       v->keys = lb::KeysOf(vs, config.vs_groups);
       if (v->keys.empty()) {
@@ -664,19 +667,35 @@ struct CheckEngine::Impl {
       for (size_t i = 0; i < v->servers.size(); ++i) {
         const auto& r = *v->servers[i];
         nlohmann::json checkers = nlohmann::json::array();
+        int rport = r.conf->port.value_or(v->conf->port.value_or(0));
         for (const auto& c : r.checkers) {
-          checkers.push_back(
-              {{"type", model::CheckerKeyword(c->conf->kind)},
-               {"up", c->verdict->up()},
-               {"checks", c->verdict->checks()},
-               {"failures", c->verdict->failures()},
-               {"failures_by_reason", c->failures},
-               {"last_failure", c->last_failure},
-               {"last_check_seconds", std::chrono::duration<double>(c->last_took).count()},
-               {"last_detail", c->last_detail}});
+          const check::Timing& t = c->verdict->timing();
+          auto secs = [](check::Duration d) { return std::chrono::duration<double>(d).count(); };
+          const auto& common = c->conf->common;
+          checkers.push_back({{"type", model::CheckerKeyword(c->conf->kind)},
+                              {"up", c->verdict->up()},
+                              {"checks", c->verdict->checks()},
+                              {"failures", c->verdict->failures()},
+                              {"failures_by_reason", c->failures},
+                              {"last_failure", c->last_failure},
+                              {"last_check_seconds", secs(c->last_took)},
+                              {"last_detail", c->last_detail},
+                              {"conf_index", c->conf - r.conf->checkers.data()},
+                              {"target",
+                               {{"address", common.connect_ip.value_or(r.conf->address).ToString()},
+                                {"port", common.connect_port.value_or(rport)}}},
+                              {"retries_left", c->verdict->retries_left()},
+                              {"timing",
+                               {{"delay_loop", secs(t.delay_loop)},
+                                {"connect_timeout", secs(t.connect_timeout)},
+                                {"delay_before_retry", secs(t.delay_before_retry)},
+                                {"warmup", secs(t.warmup)},
+                                {"retry", t.retry},
+                                {"alpha", t.alpha}}}});
         }
         servers.push_back({{"address", r.conf->address.ToString()},
-                           {"port", r.conf->port.value_or(v->conf->port.value_or(0))},
+                           {"port", rport},
+                           {"conf_index", r.conf - v->conf->real_servers.data()},
                            {"alive", r.alive},
                            {"disabled", r.disabled},
                            {"transitions", r.transitions},
@@ -697,6 +716,7 @@ struct CheckEngine::Impl {
         }
       }
       doc["virtual_servers"].push_back({{"name", v->text},
+                                        {"conf_index", v->conf_index},
                                         {"quorum", v->quorum},
                                         {"suspended", v->suspended},
                                         {"live_weight", v->live_weight},

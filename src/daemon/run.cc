@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "control/keepalived_check_dump.h"
 #include "control/keepalived_dump.h"
 #include "daemon/check_engine.h"
 #include "daemon/control_server.h"
@@ -114,6 +115,8 @@ class Child {
       if (ec) return;
       if (cur_.vrrp && sig != SIGHUP) {
         Dump(sig);
+      } else if (cur_.checker && sig == SIGUSR1) {
+        DumpChecker();
       } else {
         spdlog::debug("signal {} is not acted on by the {} child", sig, Title());
       }
@@ -155,6 +158,20 @@ class Child {
                    file);
     }
     if (sig == SIGRTMAX - 1) cur_.vrrp->ClearStats();
+  }
+
+  // The checker's half of keepalived's data dump (SIGUSR1): keepalived_check.data beside
+  // the VRRP child's file.
+  void DumpChecker() {
+    std::string file = control::CheckDataPath(cur_.config->global.state_dump_file);
+    std::string text = control::KeepalivedCheckData(
+        nlohmann::json::parse(cur_.checker->StatusJson()), *cur_.config);
+    std::string err;
+    if (!os::WriteFileAtomic(file, text, 0644, &err)) {
+      spdlog::error("cannot write {}: {}", file, err);
+    } else {
+      spdlog::info("Printing checker data to {}", file);
+    }
   }
 
   std::string Request(const std::string& request) {

@@ -8,9 +8,10 @@
 #     other only, then it comes back;
 #   - maintenance on/off: L1 hands VI_1 over to L2 with no more loss than a graceful stop
 #     (measured too), stays silent, then takes it back;
-#   - SIGUSR1/SIGUSR2/SIGRTMIN+2 (vigild --signum) to the supervisor: keepalived.data, .stats
-#     and .json at global_defs' *_dump_file paths, mode 0644, written over a symlink without
-#     following it, in the lines and fields keepalived exporters parse.
+#   - SIGUSR1/SIGUSR2/SIGRTMIN+2 (vigild --signum) to the supervisor: keepalived.data (and
+#     the checker's _check.data), .stats and .json at global_defs' *_dump_file paths, mode
+#     0644, written over a symlink without following it, in the lines and fields keepalived
+#     exporters parse.
 # Usage: operations.sh VIGILD VIGILCTL SCHEMA
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -176,8 +177,27 @@ ln -s "$tmp/victim" "$tmp/l1.data"
 kill -USR1 "$spid"
 kill -USR2 "$spid"
 kill -"$("$VIGILD" --signum=JSON)" "$spid"
-dumped() { [ -f "$tmp/l1.data" ] && [ ! -L "$tmp/l1.data" ] && [ -s "$tmp/l1.stats" ] && [ -s "$tmp/l1.json" ]; }
-if wait_for 5 dumped; then ok "SIGUSR1, SIGUSR2 and SIGRTMIN+2 wrote keepalived.data, .stats and .json"; else bad "dumps: $(ls -l "$tmp"/l1.*)"; fi
+dumped() { [ -f "$tmp/l1.data" ] && [ ! -L "$tmp/l1.data" ] && [ -s "$tmp/l1.stats" ] && [ -s "$tmp/l1.json" ] && [ -s "$tmp/l1_check.data" ]; }
+if wait_for 5 dumped; then ok "SIGUSR1, SIGUSR2 and SIGRTMIN+2 wrote keepalived.data, _check.data, .stats and .json"; else bad "dumps: $(ls -l "$tmp"/l1*)"; fi
+# The checker child's half of SIGUSR1, in keepalived 2.2.7's lines.
+check_lines=(
+  "------< LVS Topology >------"
+  " VS VIP = 192.0.2.10, VPORT = 80"
+  "   delay_loop = 1.000000"
+  "   lvs_sched = rr"
+  "   RIP = 198.51.100.1, RPORT = 80, WEIGHT = 1 EFF WEIGHT = 1"
+  "   RIP = 198.51.100.2, RPORT = 80, WEIGHT = 1 EFF WEIGHT = 1"
+  "------< Health checkers >------"
+  " [192.0.2.10]:tcp:80 -> [198.51.100.2]:tcp:80"
+  "   Up = yes"
+  "   Delay loop = 1000000 us"
+  "     Dest = [198.51.100.2]:80"
+  "     Timeout = 1.000000"
+  "   Keepalive method = TCP_CHECK"
+)
+missing_lines=""
+for l in "${check_lines[@]}"; do grep -qxF -- "$l" "$tmp/l1_check.data" 2>/dev/null || missing_lines+="[$l] "; done
+if [ -z "$missing_lines" ] && [ "$(stat -c %a "$tmp/l1_check.data")" = 644 ]; then ok "l1_check.data: the LVS topology and health checkers in keepalived's lines, mode 0644"; else bad "l1_check.data lacks $missing_lines: $(cat "$tmp/l1_check.data" 2>&1 | head -40)"; fi
 if [ "$(cat "$tmp/victim")" = keep ] && [ "$(stat -c %a "$tmp/l1.data") $(stat -c %a "$tmp/l1.stats") $(stat -c %a "$tmp/l1.json")" = "644 644 644" ]; then ok "dump files mode 0644; the symlink in the way was replaced, not followed"; else bad "dump files: $(stat -c '%n %a' "$tmp"/l1.* ) victim $(cat "$tmp/victim")"; fi
 # What mehdy/keepalived-exporter reads: "Key = value" lines under " VRRP Instance = NAME" in
 # .data, counters by section in .stats, a top-level array of {data, stats} in .json.

@@ -5,6 +5,7 @@
 // accepts from Vigil's files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "control/keepalived_check_dump.h"
 #include "control/keepalived_dump.h"
 #include "fakes/memory_file_source.h"
 
@@ -708,6 +710,218 @@ TEST(Dump, AnyDocumentIsAccepted) {
   }
   EXPECT_EQ(KeepalivedJson(json::object(), empty), "[]\n");
   EXPECT_EQ(KeepalivedStats(json::object()), "");
+}
+
+// ---- the checker's half of SIGUSR1: keepalived_check.data ----
+
+constexpr const char* kLvsConf = R"(virtual_server 192.0.2.10 80 {
+    delay_loop 2
+    lb_algo wrr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+    quorum 2
+    sorry_server 198.51.100.9 8080
+    real_server 198.51.100.1 80 {
+        weight 3
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+    real_server 198.51.100.2 80 {
+        weight 1
+        HTTP_GET {
+            url {
+                path /health
+                status_code 200-204
+                status_code 301
+            }
+            connect_timeout 2
+            retry 4
+            delay_before_retry 1
+        }
+    }
+}
+)";
+
+// The checker child's status (CheckEngine::StatusJson) for kLvsConf with .2 failing.
+json LvsStatus() {
+  return json::parse(R"({"virtual_servers": [{"name": "[192.0.2.10]:tcp:80", "conf_index": 0,
+      "quorum": true, "suspended": false, "live_weight": 3,
+      "programmed": [{"service": "tcp 192.0.2.10:80", "scheduler": "wrr", "destinations": []}],
+      "real_servers": [
+        {"address": "198.51.100.1", "port": 80, "conf_index": 0, "alive": true,
+         "disabled": false, "transitions": 1, "weight": 3, "checkers": [
+           {"type": "TCP_CHECK", "up": true, "checks": 12, "failures": 0, "conf_index": 0,
+            "target": {"address": "198.51.100.1", "port": 80}, "retries_left": 1,
+            "timing": {"delay_loop": 2.0, "connect_timeout": 1.0, "delay_before_retry": 1.0,
+                       "warmup": 0.0, "retry": 1, "alpha": false}}]},
+        {"address": "198.51.100.2", "port": 80, "conf_index": 1, "alive": false,
+         "disabled": true, "transitions": 2, "weight": 0, "checkers": [
+           {"type": "HTTP_GET", "up": false, "checks": 0, "failures": 0, "conf_index": 0,
+            "target": {"address": "198.51.100.2", "port": 80}, "retries_left": 4,
+            "timing": {"delay_loop": 2.0, "connect_timeout": 2.0, "delay_before_retry": 1.0,
+                       "warmup": 0.5, "retry": 4, "alpha": true}}]}]}]})");
+}
+
+TEST(CheckDump, WholeTextInKeepalivedsLayout) {
+  model::Config config = LoadConfig(kLvsConf);
+  EXPECT_EQ(KeepalivedCheckData(LvsStatus(), config),
+            "------< LVS Topology >------\n"
+            " ------< Virtual server >------\n"
+            " VS VIP = 192.0.2.10, VPORT = 80\n"
+            "   Address family = inet\n"
+            "   connection timeout = 5.000000\n"
+            "   delay_loop = 2.000000\n"
+            "   lvs_sched = wrr\n"
+            "   Hashed = disabled\n"
+            "   flag-1 = disabled\n"
+            "   flag-2 = disabled\n"
+            "   flag-3 = disabled\n"
+            "   One packet scheduling = disabled\n"
+            "   persistence timeout = 50\n"
+            "   protocol = TCP\n"
+            "   alpha is OFF\n"
+            "   omega is OFF\n"
+            "   Inhibit on failure is OFF\n"
+            "   quorum = 2, hysteresis = 0\n"
+            "   Using smtp notification = no\n"
+            "   default forwarding method = NAT\n"
+            "   sorry server = [198.51.100.9]:tcp:8080\n"
+            "     forwarding method = NAT\n"
+            "     Inhibit on failure is OFF\n"
+            "   alive = 1\n"
+            "   quorum_state_up = 1\n"
+            "   ------< Real server >------\n"
+            "   RIP = 198.51.100.1, RPORT = 80, WEIGHT = 3 EFF WEIGHT = 3\n"
+            "   forwarding method = NAT\n"
+            "   Alpha is OFF\n"
+            "   connection timeout = 5.000000\n"
+            "   Delay loop = 2.000000\n"
+            "   Inhibit on failure is OFF\n"
+            "   initial weight = 3\n"
+            "   effective weight = 3\n"
+            "   alive = 1\n"
+            "   num failed checkers = 0\n"
+            "   ------< Real server >------\n"
+            "   RIP = 198.51.100.2, RPORT = 80, WEIGHT = 1 EFF WEIGHT = 0\n"
+            "   forwarding method = NAT\n"
+            "   Alpha is OFF\n"
+            "   connection timeout = 5.000000\n"
+            "   Delay loop = 2.000000\n"
+            "   Inhibit on failure is OFF\n"
+            "   initial weight = 1\n"
+            "   effective weight = 0\n"
+            "   alive = 0\n"
+            "   num failed checkers = 1\n"
+            "   disabled by the operator = yes\n"
+            "------< Health checkers >------\n"
+            " [192.0.2.10]:tcp:80 -> [198.51.100.1]:tcp:80\n"
+            "   Enabled = yes\n"
+            "   Up = yes\n"
+            "   Has run = yes\n"
+            "   Alpha = no\n"
+            "   Delay loop = 2000000 us\n"
+            "   Warmup = 0 us\n"
+            "   Retries = 1\n"
+            "   Delay before retry = 1000000 us\n"
+            "   Connection\n"
+            "     Dest = [198.51.100.1]:80\n"
+            "     Timeout = 1.000000\n"
+            "   Keepalive method = TCP_CHECK\n"
+            " [192.0.2.10]:tcp:80 -> [198.51.100.2]:tcp:80\n"
+            "   Enabled = yes\n"
+            "   Up = no\n"
+            "   Has run = no\n"
+            "   Alpha = yes\n"
+            "   Delay loop = 2000000 us\n"
+            "   Warmup = 500000 us\n"
+            "   Retries = 4\n"
+            "   Delay before retry = 1000000 us\n"
+            "   Connection\n"
+            "     Dest = [198.51.100.2]:80\n"
+            "     Timeout = 2.000000\n"
+            "   Keepalive method = HTTP_GET\n"
+            "   Checked url = /health\n"
+            "     HTTP Status Code(s)\n"
+            "       200-204\n"
+            "       301\n");
+}
+
+TEST(CheckDump, FwmarkAndGroupServersAndStatusWithoutConfig) {
+  model::Config config = LoadConfig(R"(virtual_server_group WEB {
+    192.0.2.20 443
+}
+virtual_server fwmark 7 {
+    delay_loop 3
+    lb_algo rr
+    lb_kind DR
+    real_server 198.51.100.3 80 {
+        MISC_CHECK {
+            misc_path "/bin/true"
+            misc_dynamic
+        }
+    }
+}
+virtual_server group WEB {
+    lb_algo sh
+    lb_kind TUN
+    real_server 198.51.100.4 443 {
+        TCP_CHECK {
+        }
+    }
+}
+)");
+  json status = json::parse(R"({"virtual_servers": [
+      {"name": "FWM 7", "conf_index": 0, "quorum": false, "programmed": [], "real_servers": [
+        {"address": "198.51.100.3", "port": 80, "conf_index": 0, "alive": false, "weight": 1,
+         "checkers": [{"type": "MISC_CHECK", "up": false, "conf_index": 0, "target": {}}]}]},
+      {"name": "group WEB", "conf_index": 1, "quorum": true, "programmed": [{}],
+       "real_servers": []},
+      {"name": "[203.0.113.5]:udp:53", "conf_index": 9, "real_servers": [
+        {"address": "203.0.113.6", "port": 53, "weight": 2}]}]})");
+  std::string text = KeepalivedCheckData(status, config);
+  std::vector<std::string> lines = Lines(text);
+  auto has = [&lines](const std::string& l) {
+    return std::find(lines.begin(), lines.end(), l) != lines.end();
+  };
+  EXPECT_TRUE(has(" VS FWMARK = 7")) << text;
+  EXPECT_TRUE(has("   default forwarding method = DR")) << text;
+  EXPECT_TRUE(has("   quorum_state_up = 0")) << text;
+  EXPECT_TRUE(has("   alive = 0")) << text;
+  EXPECT_TRUE(has("   Dynamic = yes")) << text;
+  EXPECT_TRUE(has(" VS GROUP = WEB")) << text;
+  EXPECT_TRUE(has("   lvs_sched = sh")) << text;
+  EXPECT_TRUE(has("   default forwarding method = TUN")) << text;
+  // conf_index 9 matches nothing: rendered from the status alone.
+  EXPECT_TRUE(has(" VS = [203.0.113.5]:udp:53")) << text;
+  EXPECT_TRUE(has("   RIP = 203.0.113.6, RPORT = 53, WEIGHT = 2 EFF WEIGHT = 2")) << text;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), " ------< Virtual server >------"), 3);
+}
+
+TEST(CheckDump, AnyDocumentIsAccepted) {
+  model::Config config = LoadConfig(kLvsConf);
+  for (const char* doc :
+       {"null", "[]", "{}", R"({"virtual_servers": 3})", R"({"virtual_servers": [1, "x"]})",
+        R"({"virtual_servers": [{"conf_index": -4, "real_servers": {}}]})",
+        R"({"virtual_servers": [{"conf_index": 0, "real_servers": [{"conf_index": 7,
+            "checkers": [{"conf_index": "0", "timing": 3, "target": []}]}]}]})",
+        R"({"virtual_servers": [{"conf_index": 1e300, "real_servers": [{"port": -1e300,
+            "weight": 1e19, "checkers": [{"timing": {"delay_loop": 1e300, "warmup": -1e300,
+            "retry": 1e100}}]}]}]})"}) {
+    std::string text = KeepalivedCheckData(json::parse(doc), config);
+    EXPECT_EQ(text.rfind("------< LVS Topology >------\n", 0), 0u) << doc;
+    EXPECT_NE(text.find("------< Health checkers >------\n"), std::string::npos) << doc;
+  }
+}
+
+TEST(CheckDump, PathBesideTheStateDumpFile) {
+  EXPECT_EQ(CheckDataPath(""), "/tmp/keepalived_check.data");
+  EXPECT_EQ(CheckDataPath("/run/ka.data"), "/run/ka_check.data");
+  EXPECT_EQ(CheckDataPath("/run/ka"), "/run/ka_check");
+  EXPECT_EQ(CheckDataPath("/run.d/ka"), "/run.d/ka_check");
+  EXPECT_EQ(CheckDataPath("/run/.hidden"), "/run/.hidden_check");
+  EXPECT_EQ(CheckDataPath("ka.x.data"), "ka.x_check.data");
 }
 
 }  // namespace
